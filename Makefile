@@ -1,0 +1,76 @@
+# Kernel build for one architecture. ./build.sh is the entry point; this file
+# is what it runs:  make ARCH=x86_64|i686|aarch64 [O=build/ARCH] [KCFLAGS=...]
+#
+# Each arch supplies arch/$(ARCH)/arch.mk defining:
+#   CLANG_TARGET   clang --target triple
+#   ARCH_CFLAGS    extra C flags (code model, no FP/SIMD, ...)
+#   ARCH_INCLUDES  -I flags for <machine/...> headers
+#   ARCH_SRCS      .c / .S / .asm sources, relative to the top directory
+#   ARCH_LDSCRIPT  linker script (it INCLUDEs core/sections.ld)
+#   NASM_FORMAT    elf32 / elf64 (x86 only)
+#   ARCH_IMAGES    bootable files derived from $(O)/kernel.elf, with rules
+# Output: $(O)/kernel.elf, $(ARCH_IMAGES), $(O)/compile_commands.json.
+
+ARCH ?= x86_64
+O ?= build/$(ARCH)
+CC := clang
+LD := ld.lld
+OBJCOPY := llvm-objcopy
+NASM := nasm
+
+ifeq ($(wildcard arch/$(ARCH)/arch.mk),)
+$(error unknown ARCH '$(ARCH)': expected x86_64, i686 or aarch64)
+endif
+include arch/$(ARCH)/arch.mk
+
+MI_SRCS := $(sort $(wildcard core/*.c tests/ktest/*.c tests/kernel/*.c))
+SRCS := $(MI_SRCS) $(ARCH_SRCS)
+OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS))
+C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
+
+CFLAGS := --target=$(CLANG_TARGET) -std=gnu11 -ffreestanding -nostdlib \
+	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
+	-fno-common -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Iinclude $(ARCH_INCLUDES) $(ARCH_CFLAGS) $(KCFLAGS)
+LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
+	--build-id=none $(ARCH_LDFLAGS)
+
+all: $(O)/kernel.elf $(ARCH_IMAGES) $(O)/compile_commands.json
+
+# Rebuild everything when the flags change (KCFLAGS, a new arch.mk, ...).
+$(O)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CFLAGS) | $(LDFLAGS)' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+$(O)/obj/%.c.o: %.c $(O)/flags
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -MJ $@.json -c $< -o $@
+
+$(O)/obj/%.S.o: %.S $(O)/flags
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	@$(CC) $(CFLAGS) -D__ASSEMBLY__ -MMD -MP -MJ $@.json -c $< -o $@
+
+$(O)/obj/%.asm.o: %.asm $(O)/flags
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	@$(NASM) -f $(NASM_FORMAT) -g -Werror -I$(dir $<) -Iarch/x86_shared/ \
+		-MD $(@:.o=.d) -MP -o $@ $<
+
+$(O)/kernel.elf: $(OBJS) $(ARCH_LDSCRIPT) core/sections.ld $(O)/flags
+	@echo "  LD      $@"
+	@$(LD) $(LDFLAGS) -T $(ARCH_LDSCRIPT) -o $@ $(OBJS)
+
+$(O)/compile_commands.json: $(C_OBJS)
+	@(echo '['; cat $(addsuffix .json,$(C_OBJS)) | sed '$$ s/,[[:space:]]*$$//'; \
+	  echo ']') > $@
+
+clean:
+	rm -rf $(O)
+
+.PHONY: all clean FORCE
+.DELETE_ON_ERROR:
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The one entry point: dependencies, build, run, test, debug.
+# Run ./build.sh help for the commands.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$TOP"
+ARCHES=(x86_64 i686 aarch64)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+usage() {
+	cat <<'EOT'
+usage: ./build.sh COMMAND [ARGS]
+
+  deps                      install the Debian packages the build and tests need
+                            (idempotent; the other commands run it when needed)
+  build [ARCH|all]          build the kernel(s) into build/ARCH/ (default: all)
+  run ARCH [OPTIONS] [-- KERNEL ARGS]
+                            boot ARCH under QEMU, serial console on this terminal
+      --smp N               CPUs (default 1)
+      --mem SIZE            guest RAM (default 256M)
+      --accel tcg|kvm       accelerator (default tcg; kvm: x86_64 only, functional only)
+      --boot direct|uboot   aarch64: bare ELF via -kernel (direct) or U-Boot booti
+      --el2                 aarch64: enter at EL2 (-M virt,virtualization=on)
+      --gicv3               aarch64: GICv3 (automatic above 8 CPUs)
+  test [ARCH|all]           build, then run every test target through prove
+  debug ARCH [OPTIONS] [-- KERNEL ARGS]
+                            like run, but QEMU waits for gdb; prints the gdb command
+  clean                     remove build/
+  help                      this text
+
+ARCH is one of: x86_64 i686 aarch64.
+EOT
+}
+
+die_usage() {
+	echo "build.sh: $*" >&2
+	echo >&2
+	usage >&2
+	exit 2
+}
+
+# --- deps -------------------------------------------------------------------
+
+# "command-or-file package" pairs: what must exist, and the package providing it.
+DEPS=(
+	"make make"
+	"clang clang"
+	"ld.lld lld"
+	"llvm-objcopy llvm"
+	"nasm nasm"
+	"python3 python3"
+	"prove perl"
+	"qemu-system-x86_64 qemu-system-x86"
+	"qemu-system-i386 qemu-system-x86"
+	"qemu-system-aarch64 qemu-system-arm"
+	"/usr/lib/u-boot/qemu_arm64/u-boot.bin u-boot-qemu"
+	"mkenvimage u-boot-tools"
+	"gdb-multiarch gdb-multiarch"
+)
+
+missing_packages() {
+	local pair what pkg
+	for pair in "${DEPS[@]}"; do
+		what=${pair%% *}
+		pkg=${pair##* }
+		if [[ $what == /* ]]; then
+			[[ -e $what ]] || echo "$pkg"
+		else
+			command -v "$what" >/dev/null 2>&1 || echo "$pkg"
+		fi
+	done | sort -u
+}
+
+cmd_deps() {
+	local missing
+	missing=$(missing_packages)
+	if [[ -z $missing ]]; then
+		echo "deps: everything is installed"
+		return 0
+	fi
+	echo "deps: installing:" $missing
+	local sudo=
+	[[ $(id -u) -eq 0 ]] || sudo=sudo
+	$sudo apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		--no-install-recommends $missing >/dev/null
+	missing=$(missing_packages)
+	if [[ -n $missing ]]; then
+		echo "deps: still missing after install:" $missing >&2
+		exit 1
+	fi
+}
+
+ensure_deps() {
+	[[ -z $(missing_packages) ]] || cmd_deps
+}
+
+# --- build ------------------------------------------------------------------
+
+arch_list() {
+	case "${1:-all}" in
+	all) echo "${ARCHES[@]}" ;;
+	x86_64 | i686 | aarch64) echo "$1" ;;
+	*) die_usage "unknown arch '$1'" ;;
+	esac
+}
+
+merge_compile_commands() {
+	local files=() a
+	for a in "${ARCHES[@]}"; do
+		[[ -s build/$a/compile_commands.json ]] && files+=("build/$a/compile_commands.json")
+	done
+	[[ ${#files[@]} -gt 0 ]] || return 0
+	python3 - "${files[@]}" > build/compile_commands.json <<'EOT'
+import json, sys
+print(json.dumps([e for f in sys.argv[1:] for e in json.load(open(f))], indent=1))
+EOT
+}
+
+cmd_build() {
+	[[ $# -le 1 ]] || die_usage "build takes at most one ARCH"
+	local archs a
+	archs=$(arch_list "${1:-all}")
+	ensure_deps
+	for a in $archs; do
+		echo "== build $a"
+		make --no-print-directory -j"$JOBS" ARCH="$a"
+	done
+	merge_compile_commands
+}
+
+# --- run / debug --------------------------------------------------------------
+
+# Translate build.sh run options into tools/qemu.py options.
+qemu_cmd() {
+	local mode=$1
+	shift
+	[[ $# -ge 1 ]] || die_usage "$mode needs an ARCH"
+	local arch=$1
+	shift
+	arch_list "$arch" >/dev/null
+	[[ $arch != all ]] || die_usage "$mode needs one ARCH, not all"
+	local args=() kargs=()
+	while [[ $# -gt 0 ]]; do
+		case "$1" in
+		--smp | --mem | --accel | --initrd)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			args+=("$1" "$2")
+			shift 2 ;;
+		--boot)
+			[[ $# -ge 2 ]] || die_usage "--boot needs a value"
+			case "$2" in
+			direct) ;;
+			uboot) args+=(--boot uboot) ;;
+			*) die_usage "--boot is direct or uboot, not '$2'" ;;
+			esac
+			shift 2 ;;
+		--el2 | --gicv3)
+			args+=("$1")
+			shift ;;
+		--)
+			shift
+			kargs=("$@")
+			break ;;
+		*) die_usage "unknown $mode option '$1'" ;;
+		esac
+	done
+	cmd_build "$arch" >/dev/null
+	exec python3 tools/qemu.py "$mode" "$arch" "${args[@]}" -- "${kargs[@]}"
+}
+
+# --- test -------------------------------------------------------------------
+
+cmd_test() {
+	[[ $# -le 1 ]] || die_usage "test takes at most one ARCH"
+	local which=${1:-all} targets
+	arch_list "$which" >/dev/null
+	cmd_build "$which"
+	if [[ $which == all ]]; then
+		echo "== build host (MI code under ASan + UBSan)"
+		make --no-print-directory -j"$JOBS" -f tests/host/Makefile
+	fi
+	mapfile -t targets < <(python3 tests/harness/run_target.py --list "$which")
+	echo "== test: ${#targets[@]} targets"
+	prove -j"$JOBS" --exec "python3 tests/harness/run_target.py" "${targets[@]}"
+}
+
+main() {
+	[[ $# -ge 1 ]] || { usage; exit 2; }
+	local cmd=$1
+	shift
+	case "$cmd" in
+	deps) [[ $# -eq 0 ]] || die_usage "deps takes no arguments"; cmd_deps ;;
+	build) cmd_build "$@" ;;
+	run) ensure_deps; qemu_cmd run "$@" ;;
+	debug) ensure_deps; qemu_cmd debug "$@" ;;
+	test) cmd_test "$@" ;;
+	clean) rm -rf build ;;
+	help | -h | --help) usage ;;
+	*) die_usage "unknown command '$cmd'" ;;
+	esac
+}
+
+main "$@"

@@ -1,0 +1,39 @@
+/*
+ * kmain: where every arch hands over once it has a console and trap
+ * vectors. For now the kernel's job is to run its test suites and carry
+ * the verdict out of the emulator.
+ */
+#include <kern/arch.h>
+#include <kern/boot.h>
+#include <kern/cmdline.h>
+#include <kern/printk.h>
+#include <ktest/ktest.h>
+
+#define KERNEL_NAME	"tlbk"
+
+static void print_boot_summary(const struct boot_info *bi)
+{
+	uint64_t total = 0;
+
+	for (unsigned int i = 0; i < bi->mem_count; i++)
+		total += bi->mem[i].size;
+	printk("%s: arch=%s boot=%s ram=%llu MiB in %u range(s)\n",
+	       KERNEL_NAME, ARCH_NAME, bi->boot_path ? bi->boot_path : "?",
+	       (unsigned long long)(total >> 20), bi->mem_count);
+	printk("%s: cmdline '%s'\n", KERNEL_NAME, bi->cmdline);
+	if (bi->initrd_size)
+		printk("%s: initrd at %#llx, %llu bytes\n", KERNEL_NAME,
+		       (unsigned long long)bi->initrd_base,
+		       (unsigned long long)bi->initrd_size);
+}
+
+void kmain(const struct boot_info *bi)
+{
+	unsigned int failed;
+
+	print_boot_summary(bi);
+	cmdline_init(bi->cmdline);
+	failed = ktest_run_all();
+	printk("%s: tests done, %u failed; powering off\n", KERNEL_NAME, failed);
+	arch_poweroff(failed ? 1 : 0);
+}

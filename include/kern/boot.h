@@ -1,0 +1,30 @@
+/*
+ * What the arch boot code hands to kmain(): the firmware's view of the machine,
+ * already translated out of Multiboot / DTB form so MI code never parses either.
+ */
+#ifndef KERN_BOOT_H
+#define KERN_BOOT_H
+
+#include <kern/types.h>
+
+#define BOOT_MEM_MAX	32
+
+struct boot_mem_range {
+	paddr_t base;
+	uint64_t size;
+};
+
+struct boot_info {
+	/* How we got here, for the boot log: "multiboot", "elf", "uboot", ... */
+	const char *boot_path;
+	/* Kernel parameters only (no image path); never NULL, may be "". */
+	const char *cmdline;
+	/* Usable RAM as the firmware reports it, unsorted, not yet trimmed. */
+	struct boot_mem_range mem[BOOT_MEM_MAX];
+	unsigned int mem_count;
+	/* Initial ramdisk, physical; size 0 when there is none. */
+	paddr_t initrd_base;
+	uint64_t initrd_size;
+};
+
+#endif

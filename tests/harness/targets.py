@@ -1,0 +1,74 @@
+"""The test targets: one prove test per (arch, boot path, machine, CPU count).
+
+Each target boots the kernel, which runs every in-kernel suite and prints
+KTAP. Self-check targets boot with a deliberate fault and pass only if the
+harness reports that fault as a failure: they prove a broken kernel cannot
+slip through as a pass.
+"""
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    arch: str
+    boot: str
+    smp: int = 1
+    el2: bool = False
+    gicv3: bool = False
+    kargs: str = ""
+    timeout: int = 60
+    # Self-checks: the run must FAIL and its console must match this regex.
+    expect_failure: str = ""
+    tags: tuple = field(default=())
+
+
+def _boots():
+    t = []
+    for arch in ("x86_64", "i686"):
+        t.append(Target(f"{arch}-multiboot-smp1", arch, "multiboot", 1))
+        t.append(Target(f"{arch}-multiboot-smp2", arch, "multiboot", 2))
+    t.append(Target("aarch64-elf-smp1", "aarch64", "elf", 1))
+    t.append(Target("aarch64-elf-smp2", "aarch64", "elf", 2))
+    t.append(Target("aarch64-elf-el2-smp1", "aarch64", "elf", 1, el2=True))
+    t.append(Target("aarch64-elf-gicv3-smp1", "aarch64", "elf", 1,
+                    gicv3=True))
+    t.append(Target("aarch64-uboot-smp1", "aarch64", "uboot", 1))
+    t.append(Target("aarch64-uboot-el2-smp2", "aarch64", "uboot", 2,
+                    el2=True))
+    return t
+
+
+def _selfchecks():
+    """One per arch and failure kind the harness must catch."""
+    t = []
+    for arch, boot in (("x86_64", "multiboot"), ("i686", "multiboot"),
+                       ("aarch64", "elf")):
+        t.append(Target(f"{arch}-selfcheck-panic", arch, boot,
+                        kargs="ktest.selftest=panic",
+                        expect_failure=r"Bail out! panic .*deliberate panic"))
+        t.append(Target(f"{arch}-selfcheck-trap", arch, boot,
+                        kargs="ktest.selftest=trap",
+                        expect_failure=r"Bail out! panic .*unhandled"))
+        t.append(Target(f"{arch}-selfcheck-fail", arch, boot,
+                        kargs="ktest.selftest=fail",
+                        expect_failure=r"not ok \d+ ktest_selftest"))
+        t.append(Target(f"{arch}-selfcheck-hang", arch, boot,
+                        kargs="ktest.selftest=hang", timeout=8,
+                        expect_failure=r"timed out"))
+    return t
+
+
+def _host():
+    """The MI code natively under ASan + UBSan (tests/host)."""
+    return [Target("host-mi-sanitizers", "host", "native", timeout=120),
+            Target("host-selfcheck-fail", "host", "native",
+                   kargs="ktest.selftest=fail",
+                   expect_failure=r"not ok \d+ ktest_selftest")]
+
+
+TARGETS = {t.name: t for t in _host() + _boots() + _selfchecks()}
+
+
+def targets_for(arch):
+    return [t for t in TARGETS.values() if arch in ("all", t.arch)]

@@ -1,0 +1,73 @@
+/*
+ * The arch contract (include/kern/arch.h) for a host process, so MI code
+ * and its ktest suites run natively under the sanitizers.
+ *
+ * Traps are simulated the way a real handler behaves: the "instruction"
+ * asks trap_expected() and, if nobody expected it, the report-and-panic
+ * path runs. Not built with host_rename.h: this file is the libc side.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <kern/arch.h>
+#include <kern/boot.h>
+#include <kern/panic.h>
+#include <kern/trap.h>
+
+void arch_console_putc(char c)
+{
+	putchar(c);
+}
+
+unsigned int arch_cpu_id(void)
+{
+	return 0;
+}
+
+/* Same exit-code convention as a guest: 1 = pass, 3 = fail. */
+void arch_poweroff(int status)
+{
+	fflush(stdout);
+	exit(status ? 3 : 1);
+}
+
+void arch_halt(void)
+{
+	fflush(stdout);
+	abort();
+}
+
+unsigned long arch_irq_save(void)
+{
+	return 0;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	(void)flags;
+}
+
+static void simulated_trap(enum trap_kind kind)
+{
+	if (!trap_expected(kind, (uintptr_t)__builtin_return_address(0)))
+		panic("unhandled %s (simulated)", trap_kind_name(kind));
+}
+
+void arch_trap_breakpoint(void)
+{
+	simulated_trap(TRAP_BREAKPOINT);
+}
+
+void arch_trap_undefined(void)
+{
+	simulated_trap(TRAP_UNDEFINED);
+}
+
+int main(int argc, char **argv)
+{
+	static struct boot_info bi = { .boot_path = "host" };
+
+	bi.cmdline = argc > 1 ? argv[1] : "";
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	kmain(&bi);
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Build the QEMU command line for a kernel target.
+
+One place knows how each arch and boot path is started, so `./build.sh run`,
+`./build.sh debug` and the test harness boot guests the same way.
+
+Boot paths:
+  x86_64, i686:  multiboot        (-kernel; x86_64 uses the ELF32 copy)
+  aarch64:       elf              (-kernel ELF, entered at EL1)
+                 uboot            (U-Boot -bios, booti of the arm64 Image)
+Machine options (aarch64): el2 (virtualization=on: entry at EL2),
+gicv3 (gic-version=3, needed above 8 CPUs; chosen automatically then).
+
+Exit status convention (see include/kern/arch.h): the guest powers off with
+QEMU exit code (status << 1) | 1, so 1 = pass, 3 = fail, anything else =
+the guest crashed (0: triple fault or reset with -no-reboot).
+"""
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+UBOOT_BIN = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
+QBOOT_ROM = "/usr/share/qemu/qboot.rom"
+ARCHES = ("x86_64", "i686", "aarch64")
+BOOTS = {"x86_64": ("multiboot",), "i686": ("multiboot",),
+         "aarch64": ("elf", "uboot")}
+EXIT_PASS, EXIT_FAIL = 1, 3
+
+
+class ConfigError(Exception):
+    """A target that cannot be booted as asked; the message says why."""
+
+
+def default_boot(arch):
+    return BOOTS[arch][0]
+
+
+def kernel_file(arch, boot, build):
+    base = os.path.join(build, arch)
+    if arch == "x86_64":
+        return os.path.join(base, "kernel32.elf")
+    if arch == "aarch64" and boot == "uboot":
+        return os.path.join(base, "Image")
+    return os.path.join(base, "kernel.elf")
+
+
+def x86_args(arch, accel):
+    exe = "qemu-system-x86_64" if arch == "x86_64" else "qemu-system-i386"
+    args = [exe, "-M", "pc",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if accel == "kvm":
+        if arch != "x86_64":
+            raise ConfigError("kvm: 32-bit paging faults under this host's "
+                              "KVM (PLATFORM.md); use --accel tcg for i686")
+        args += ["-cpu", "host,-arch-capabilities", "-bios", QBOOT_ROM]
+    else:
+        args += ["-cpu", "max"]
+    return args
+
+
+def aarch64_args(smp, el2, gicv3, accel):
+    if accel == "kvm":
+        raise ConfigError("kvm: an x86 host cannot run aarch64 guests "
+                          "under KVM; use --accel tcg")
+    machine = "virt"
+    if el2:
+        machine += ",virtualization=on"
+    if gicv3 or smp > 8:
+        machine += ",gic-version=3"
+    return ["qemu-system-aarch64", "-M", machine, "-cpu", "cortex-a72",
+            "-semihosting"]
+
+
+def uboot_env(build, kargs):
+    """Write the U-Boot environment flash image carrying @kargs."""
+    out = os.path.join(build, "aarch64", "uboot-env.img")
+    subprocess.run([os.path.join(TOP, "tools", "uboot-env.sh"), out, kargs],
+                   check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def boot_args(arch, boot, build, kargs, initrd):
+    kernel = kernel_file(arch, boot, build)
+    if not os.path.exists(kernel):
+        raise ConfigError(f"{kernel} is missing: run ./build.sh build {arch}")
+    if boot == "uboot":
+        if initrd:
+            raise ConfigError("--initrd with --boot uboot is not supported yet")
+        env = uboot_env(build, kargs)
+        return ["-bios", UBOOT_BIN,
+                "-drive", f"if=pflash,format=raw,index=1,file={env}",
+                "-device", f"loader,file={kernel},addr=0x40400000"]
+    args = ["-kernel", kernel, "-append", kargs]
+    if initrd:
+        args += ["-initrd", initrd]
+    return args
+
+
+def accel_args(accel, tcg_threads):
+    if accel == "kvm":
+        if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+            raise ConfigError("kvm: /dev/kvm is not usable on this machine")
+        return ["-accel", "kvm"]
+    if accel != "tcg":
+        raise ConfigError(f"unknown accelerator '{accel}' (tcg or kvm)")
+    return ["-accel", f"tcg,thread={tcg_threads}"]
+
+
+def qemu_argv(arch, boot=None, smp=1, mem="256M", accel="tcg", kargs="",
+              el2=False, gicv3=False, initrd=None, build=None,
+              tcg_threads="multi", gdb=False):
+    """Return the argv list that boots @arch with the given options."""
+    build = build or os.path.join(TOP, "build")
+    if arch not in ARCHES:
+        raise ConfigError(f"unknown arch '{arch}' ({', '.join(ARCHES)})")
+    boot = boot or default_boot(arch)
+    if boot not in BOOTS[arch]:
+        raise ConfigError(f"{arch} boots with {', '.join(BOOTS[arch])}, "
+                          f"not '{boot}'")
+    if arch != "aarch64" and (el2 or gicv3):
+        raise ConfigError("--el2 and --gicv3 are aarch64 options")
+    if arch == "aarch64":
+        argv = aarch64_args(smp, el2, gicv3, accel)
+    else:
+        argv = x86_args(arch, accel)
+    argv += accel_args(accel, tcg_threads)
+    argv += ["-m", str(mem), "-smp", str(smp), "-display", "none",
+             "-serial", "stdio", "-monitor", "none", "-nic", "none",
+             "-no-reboot"]
+    argv += boot_args(arch, boot, build, kargs, initrd)
+    if gdb:
+        argv += ["-s", "-S"]
+    return argv
+
+
+def add_common_options(p):
+    p.add_argument("arch", choices=ARCHES)
+    p.add_argument("--boot")
+    p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--mem", default="256M")
+    p.add_argument("--accel", default="tcg", choices=("tcg", "kvm"))
+    p.add_argument("--tcg-threads", default="multi",
+                   choices=("single", "multi"))
+    p.add_argument("--el2", action="store_true")
+    p.add_argument("--gicv3", action="store_true")
+    p.add_argument("--initrd")
+    p.add_argument("--build")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("mode", choices=("run", "print", "debug"))
+    add_common_options(p)
+    p.add_argument("kargs", nargs=argparse.REMAINDER)
+    a = p.parse_args()
+    kargs = " ".join(x for x in a.kargs if x != "--")
+    if a.smp < 1 or a.smp > 255:
+        p.error("--smp must be between 1 and 255")
+    try:
+        argv = qemu_argv(a.arch, a.boot, a.smp, a.mem, a.accel, kargs,
+                         a.el2, a.gicv3, a.initrd, a.build, a.tcg_threads,
+                         gdb=(a.mode == "debug"))
+    except (ConfigError, subprocess.CalledProcessError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if a.mode == "print":
+        print(shlex.join(argv))
+        return 0
+    if a.mode == "debug":
+        print_gdb_help(a.arch, a.build or os.path.join(TOP, "build"))
+    print(f"+ {shlex.join(argv)}", file=sys.stderr)
+    status = subprocess.call(argv)
+    verdict = {EXIT_PASS: "pass", EXIT_FAIL: "FAIL"}.get(
+        status, "crash (no clean power-off)")
+    print(f"qemu exited with {status}: {verdict}", file=sys.stderr)
+    return 0 if status == EXIT_PASS else 1
+
+
+def print_gdb_help(arch, build):
+    elf = os.path.join(build, arch, "kernel.elf")
+    gdb_arch = {"x86_64": "i386:x86-64", "i686": "i386",
+                "aarch64": "aarch64"}[arch]
+    print("QEMU is halted at the first instruction; its gdb stub listens "
+          "on localhost:1234. Attach with:", file=sys.stderr)
+    print(f"  gdb-multiarch -q {elf} -ex 'set architecture {gdb_arch}' "
+          f"-ex 'target remote localhost:1234'", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
