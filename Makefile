@@ -13,6 +13,9 @@
 
 ARCH ?= x86_64
 O ?= build/$(ARCH)
+
+# First rule, before arch.mk can add rules of its own.
+all:
 CC := clang
 LD := ld.lld
 OBJCOPY := llvm-objcopy

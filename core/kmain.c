@@ -20,7 +20,6 @@ static void print_boot_summary(const struct boot_info *bi)
 	printk("%s: arch=%s boot=%s ram=%llu MiB in %u range(s)\n",
 	       KERNEL_NAME, ARCH_NAME, bi->boot_path ? bi->boot_path : "?",
 	       (unsigned long long)(total >> 20), bi->mem_count);
-	printk("%s: cmdline '%s'\n", KERNEL_NAME, bi->cmdline);
 	if (bi->initrd_size)
 		printk("%s: initrd at %#llx, %llu bytes\n", KERNEL_NAME,
 		       (unsigned long long)bi->initrd_base,

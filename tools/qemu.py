@@ -154,9 +154,11 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("mode", choices=("run", "print", "debug"))
     add_common_options(p)
-    p.add_argument("kargs", nargs=argparse.REMAINDER)
-    a = p.parse_args()
-    kargs = " ".join(x for x in a.kargs if x != "--")
+    argv = sys.argv[1:]
+    # Everything after "--" is the kernel command line, verbatim.
+    split = argv.index("--") if "--" in argv else len(argv)
+    a = p.parse_args(argv[:split])
+    kargs = " ".join(argv[split + 1:])
     if a.smp < 1 or a.smp > 255:
         p.error("--smp must be between 1 and 255")
     try:
