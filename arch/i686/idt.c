@@ -1,0 +1,41 @@
+/*
+ * i686 IDT: 255 vectors lead to the stubs in vectors.asm; #DF is a task
+ * gate to the double-fault task (gdt.c).
+ */
+#include <kern/compiler.h>
+#include <machine/gdt.h>
+#include <machine/x86_desc.h>
+#include <machine/x86_trap.h>
+
+static uint64_t idt[X86_NVECTORS] __aligned(16);
+
+/*
+ * A 32-bit interrupt gate (SDM vol. 3A 6.11, figure 6-2): IF is cleared on
+ * entry so nothing nests under a handler that has not saved state yet.
+ * DPL 0: user-mode INT n raises #GP until syscalls and user traps exist.
+ */
+static uint64_t idt_intr_gate(uint32_t handler)
+{
+	return (uint64_t)(handler & 0xffff) |
+	       ((uint64_t)GDT_KERNEL_CS << 16) |
+	       ((uint64_t)(SEG_P | GATE_INTR) << 40) |
+	       ((uint64_t)(handler >> 16) << 48);
+}
+
+/* A task gate: delivery switches to the task of TSS @selector. */
+static uint64_t idt_task_gate(uint16_t selector)
+{
+	return ((uint64_t)selector << 16) |
+	       ((uint64_t)(SEG_P | GATE_TASK) << 40);
+}
+
+/* Fill and load the IDT. Boot CPU, interrupts off. */
+void idt_init(void)
+{
+	unsigned int v;
+
+	for (v = 0; v < X86_NVECTORS; v++)
+		idt[v] = idt_intr_gate(x86_trap_stubs[v]);
+	idt[T_DF] = idt_task_gate(GDT_DF_TSS);
+	lidt(idt, sizeof(idt));
+}

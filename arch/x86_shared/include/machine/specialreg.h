@@ -1,0 +1,39 @@
+/*
+ * x86 control register, MSR and CPUID bit definitions (Intel SDM vol. 3A
+ * ch. 2.5 and 4, vol. 4 for MSRs, vol. 2A "CPUID"). Plain constants so the
+ * nasm boot code can mirror them (see x86_defs.inc).
+ */
+#ifndef MACHINE_SPECIALREG_H
+#define MACHINE_SPECIALREG_H
+
+#define CR0_PE		(1UL << 0)	/* protected mode */
+#define CR0_WP		(1UL << 16)	/* ring 0 honours read-only pages */
+#define CR0_PG		(1UL << 31)	/* paging */
+
+#define CR4_PAE		(1UL << 5)
+#define CR4_PGE		(1UL << 7)
+#define CR4_PCIDE	(1UL << 17)
+
+#define EFLAGS_IF	(1UL << 9)	/* interrupts enabled */
+
+#define MSR_EFER	0xc0000080u
+#define EFER_SCE	(1ULL << 0)	/* SYSCALL/SYSRET */
+#define EFER_LME	(1ULL << 8)	/* long mode enable */
+#define EFER_LMA	(1ULL << 10)	/* long mode active (read-only) */
+#define EFER_NXE	(1ULL << 11)	/* XD bit (63) honoured in PAE/4-level PTEs */
+
+#define CPUID_EXT_MAX		0x80000000u
+#define CPUID_EXT_FEATURES	0x80000001u
+#define CPUID_1_EDX_PAE		(1u << 6)
+#define CPUID_1_ECX_PCID	(1u << 17)
+#define CPUID_EXT_EDX_NX	(1u << 20)
+#define CPUID_EXT_EDX_LM	(1u << 29)
+
+/* Page-fault error code bits (SDM vol. 3A 4.7). */
+#define PF_ERR_P	(1u << 0)	/* protection violation (else not present) */
+#define PF_ERR_W	(1u << 1)	/* write access */
+#define PF_ERR_U	(1u << 2)	/* CPL 3 access */
+#define PF_ERR_RSVD	(1u << 3)	/* reserved bit set in a paging entry */
+#define PF_ERR_I	(1u << 4)	/* instruction fetch */
+
+#endif
