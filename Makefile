@@ -9,6 +9,8 @@
 #   ARCH_LDSCRIPT  linker script (it INCLUDEs core/sections.ld)
 #   NASM_FORMAT    elf32 / elf64 (x86 only)
 #   ARCH_IMAGES    bootable files derived from $(O)/kernel.elf, with rules
+#   ARCH_SMP       y once the arch implements include/smp/smp_md.h: builds
+#                  smp/ and its suites in and makes kmain call smp_init()
 # Output: $(O)/kernel.elf, $(ARCH_IMAGES), $(O)/compile_commands.json.
 
 ARCH ?= x86_64
@@ -27,6 +29,10 @@ endif
 include arch/$(ARCH)/arch.mk
 
 MI_SRCS := $(sort $(wildcard core/*.c tests/ktest/*.c tests/kernel/*.c))
+ifeq ($(ARCH_SMP),y)
+MI_SRCS += $(sort $(wildcard smp/*.c tests/kernel/smp/*.c))
+SMP_CFLAGS := -DCONFIG_SMP
+endif
 SRCS := $(MI_SRCS) $(ARCH_SRCS)
 OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS))
 C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
@@ -34,7 +40,7 @@ C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
 CFLAGS := --target=$(CLANG_TARGET) -std=gnu11 -ffreestanding -nostdlib \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
 	-fno-common -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude $(ARCH_INCLUDES) $(ARCH_CFLAGS) $(KCFLAGS)
+	-Iinclude $(ARCH_INCLUDES) $(ARCH_CFLAGS) $(SMP_CFLAGS) $(KCFLAGS)
 LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
 	--build-id=none $(ARCH_LDFLAGS)
 

@@ -8,6 +8,7 @@
 #include <kern/cmdline.h>
 #include <kern/printk.h>
 #include <ktest/ktest.h>
+#include <smp/smp.h>
 
 #define KERNEL_NAME	"tlbk"
 
@@ -32,6 +33,10 @@ void kmain(const struct boot_info *bi)
 
 	print_boot_summary(bi);
 	cmdline_init(bi->cmdline);
+#ifdef CONFIG_SMP
+	/* Until every arch implements smp_md.h (see the Makefile). */
+	smp_init();
+#endif
 	failed = ktest_run_all();
 	printk("%s: tests done, %u failed; powering off\n", KERNEL_NAME, failed);
 	arch_poweroff(failed ? 1 : 0);

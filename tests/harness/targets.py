@@ -26,8 +26,9 @@ class Target:
 def _boots():
     t = []
     for arch in ("x86_64", "i686"):
-        t.append(Target(f"{arch}-multiboot-smp1", arch, "multiboot", 1))
-        t.append(Target(f"{arch}-multiboot-smp2", arch, "multiboot", 2))
+        for smp in (1, 2, 4, 8):
+            t.append(Target(f"{arch}-multiboot-smp{smp}", arch, "multiboot",
+                            smp))
     t.append(Target("aarch64-elf-smp1", "aarch64", "elf", 1))
     t.append(Target("aarch64-elf-smp2", "aarch64", "elf", 2))
     t.append(Target("aarch64-elf-el2-smp1", "aarch64", "elf", 1, el2=True))

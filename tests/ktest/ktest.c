@@ -22,6 +22,8 @@
 
 CMDLINE_PARAM(ktest_filter, "ktest.filter",
 	      "run suites (or suite.case) matching this glob; default *");
+CMDLINE_PARAM(ktest_expect_cpus, "ktest.expect_cpus",
+	      "suites that count CPUs expect exactly this many online");
 CMDLINE_PARAM(ktest_selftest, "ktest.selftest",
 	      "harness self-check: panic | trap | fail | hang");
 

@@ -1,0 +1,122 @@
+/*
+ * SMP bring-up, machine-independent half: enumerate CPUs through the arch,
+ * start the secondaries one at a time, wait (bounded, on the boot CPU's
+ * tick) for each to come online, and keep going without any that fail.
+ */
+#include <kern/arch.h>
+#include <kern/cmdline.h>
+#include <kern/panic.h>
+#include <kern/printk.h>
+#include <smp/cpu.h>
+#include <smp/smp.h>
+#include <smp/smp_md.h>
+
+#define SMP_START_TIMEOUT_TICKS	(SMP_TICK_HZ)	/* one second per CPU */
+
+CMDLINE_PARAM(smp_maxcpus, "smp.maxcpus",
+	      "start at most this many CPUs (1 = boot CPU only)");
+
+struct cpu cpus[MAX_CPUS];
+unsigned int ncpus = 1;
+struct cpuset cpus_online;
+
+/* Secondary stacks; the boot CPU keeps its boot stack. */
+static uint8_t cpu_stacks[MAX_CPUS][KSTACK_SIZE] __aligned(16);
+
+static void cpu_setup(struct cpu *c, unsigned int id)
+{
+	c->self = c;
+	c->id = id;
+	c->stack_top = &cpu_stacks[id][KSTACK_SIZE];
+	xcall_inbox_init(&c->xcall);
+}
+
+static void cpu_go_online(struct cpu *c)
+{
+	cpuset_set_atomic(&cpus_online, c->id);
+	/* Release: whoever sees ONLINE also sees this CPU's setup. */
+	__atomic_store_n(&c->state, CPU_ONLINE, __ATOMIC_RELEASE);
+}
+
+void smp_handle_tick(void)
+{
+	this_cpu()->ticks++;
+}
+
+void smp_handle_ipi(enum ipi_kind kind)
+{
+	if (kind == IPI_XCALL)
+		xcall_handle_ipi();
+}
+
+__noreturn void smp_secondary_entry(struct cpu *c)
+{
+	arch_cpu_init_local(c);
+	cpu_go_online(c);
+	arch_ipi_send(&cpus[0], IPI_WAKE);
+	arch_timer_start(SMP_TICK_HZ);
+	for (;;)
+		arch_idle();
+}
+
+/* Wait, idle, until @c leaves CPU_STARTING or the timeout passes. */
+static bool wait_online(struct cpu *c)
+{
+	uint64_t until = this_cpu()->ticks + SMP_START_TIMEOUT_TICKS;
+
+	while (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_STARTING) {
+		if (this_cpu()->ticks >= until)
+			return false;
+		arch_idle();
+	}
+	return true;
+}
+
+static void start_secondary(struct cpu *c)
+{
+	int err;
+
+	c->state = CPU_STARTING;
+	err = arch_cpu_start(c);
+	if (err) {
+		c->state = CPU_FAILED;
+		printk("smp: cpu%u (hw %#llx) did not start: error %d\n",
+		       c->id, (unsigned long long)c->hw_id, err);
+	} else if (!wait_online(c)) {
+		c->state = CPU_FAILED;
+		printk("smp: cpu%u (hw %#llx) did not come online within "
+		       "%u ms after %s\n", c->id, (unsigned long long)c->hw_id,
+		       1000 * SMP_START_TIMEOUT_TICKS / SMP_TICK_HZ,
+		       c->start_method ? c->start_method : "start");
+	} else {
+		printk("smp: cpu%u online: hw id %#llx, started by %s\n",
+		       c->id, (unsigned long long)c->hw_id, c->start_method);
+	}
+}
+
+void smp_init(void)
+{
+	unsigned long max;
+	uint64_t freq;
+
+	/* cpus[0] is live (printk reads its id); cpu_setup() rewrites it
+	 * with the same self and id, so that is harmless. */
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		cpu_setup(&cpus[i], i);
+	ncpus = arch_smp_discover(cpus, MAX_CPUS);
+	BUG_ON(ncpus < 1 || ncpus > MAX_CPUS);
+	max = cmdline_get_ulong("smp.maxcpus", MAX_CPUS, 1, MAX_CPUS);
+	cpus[0].start_method = "firmware (boot CPU)";
+	arch_set_this_cpu(&cpus[0]);
+	arch_cpu_init_local(&cpus[0]);
+	cpu_go_online(&cpus[0]);
+	freq = arch_timer_start(SMP_TICK_HZ);
+	printk("smp: %u CPU(s) found, IPIs via %s, tick %u Hz from a %llu Hz "
+	       "timer; boot cpu hw id %#llx\n", ncpus, arch_ipi_path(),
+	       SMP_TICK_HZ, (unsigned long long)freq,
+	       (unsigned long long)cpus[0].hw_id);
+	for (unsigned int i = 1; i < ncpus && i < max; i++)
+		start_secondary(&cpus[i]);
+	printk("smp: %u of %u CPU(s) online\n", cpuset_count(&cpus_online),
+	       ncpus);
+}
