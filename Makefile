@@ -15,6 +15,8 @@
 
 ARCH ?= x86_64
 O ?= build/$(ARCH)
+# DEBUG=1 (default) turns on sanity checks such as spinlock lock order.
+DEBUG ?= 1
 
 # First rule, before arch.mk can add rules of its own.
 all:
@@ -33,6 +35,9 @@ ifeq ($(ARCH_SMP),y)
 MI_SRCS += $(sort $(wildcard smp/*.c tests/kernel/smp/*.c))
 SMP_CFLAGS := -DCONFIG_SMP
 endif
+ifeq ($(DEBUG),1)
+DEBUG_CFLAGS := -DCONFIG_DEBUG
+endif
 SRCS := $(MI_SRCS) $(ARCH_SRCS)
 OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS))
 C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
@@ -40,7 +45,8 @@ C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
 CFLAGS := --target=$(CLANG_TARGET) -std=gnu11 -ffreestanding -nostdlib \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
 	-fno-common -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude $(ARCH_INCLUDES) $(ARCH_CFLAGS) $(SMP_CFLAGS) $(KCFLAGS)
+	-Iinclude $(ARCH_INCLUDES) $(ARCH_CFLAGS) $(SMP_CFLAGS) $(DEBUG_CFLAGS) \
+	$(KCFLAGS)
 LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
 	--build-id=none $(ARCH_LDFLAGS)
 

@@ -54,6 +54,9 @@ def _selfchecks():
         t.append(Target(f"{arch}-selfcheck-fail", arch, boot,
                         kargs="ktest.selftest=fail",
                         expect_failure=r"not ok \d+ ktest_selftest"))
+        t.append(Target(f"{arch}-selfcheck-lockorder", arch, boot,
+                        kargs="ktest.selftest=lockorder",
+                        expect_failure=r"Bail out! panic .*lock order"))
         t.append(Target(f"{arch}-selfcheck-hang", arch, boot,
                         kargs="ktest.selftest=hang", timeout=8,
                         expect_failure=r"timed out"))

@@ -15,6 +15,7 @@
 #include <kern/cmdline.h>
 #include <kern/panic.h>
 #include <kern/printk.h>
+#include <kern/spinlock.h>
 #include <kern/string.h>
 #include <ktest/ktest.h>
 
@@ -25,7 +26,7 @@ CMDLINE_PARAM(ktest_filter, "ktest.filter",
 CMDLINE_PARAM(ktest_expect_cpus, "ktest.expect_cpus",
 	      "suites that count CPUs expect exactly this many online");
 CMDLINE_PARAM(ktest_selftest, "ktest.selftest",
-	      "harness self-check: panic | trap | fail | hang");
+	      "harness self-check: panic | trap | fail | hang | lockorder");
 
 extern const struct ktest_suite *__ktest_suites_start[];
 extern const struct ktest_suite *__ktest_suites_end[];
@@ -195,6 +196,18 @@ static void selftest_break(const char *mode)
 		printk("ktest.selftest=trap: undefined instruction, unexpected\n");
 		arch_trap_undefined();
 		panic("ktest.selftest=trap: the trap returned");
+	}
+	if (!strcmp(mode, "lockorder")) {
+		static struct spinlock a = SPINLOCK_INIT_ORDERED("selftest.a", 1);
+		static struct spinlock b = SPINLOCK_INIT_ORDERED("selftest.b", 2);
+
+		spin_lock(&b);
+		spin_lock(&a);	/* debug builds panic here */
+		spin_unlock(&a);
+		spin_unlock(&b);
+		printk("ktest.selftest=lockorder: order not checked "
+		       "(DEBUG=0 build)\n");
+		return;
 	}
 	if (!strcmp(mode, "hang")) {
 		printk("ktest.selftest=hang: spinning with interrupts off\n");
