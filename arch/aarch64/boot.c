@@ -1,0 +1,137 @@
+/*
+ * aarch64 C entry on the boot CPU: head.S has dropped to EL1, moved the
+ * image to its link address, turned the MMU on and installed the vectors.
+ * Here the DTB is read, the direct map completed, the boot log printed and
+ * struct boot_info handed to kmain().
+ *
+ * Boot path, from what the loaders leave behind:
+ *   "elf"   x0 == 0 at entry: only QEMU's ELF loader passes no DTB pointer
+ *           (the DTB is then at the RAM base, PLATFORM.md);
+ *   "uboot" the DTB's /chosen has "u-boot,version", which U-Boot's
+ *           fdt_chosen() adds to every DTB it boots a kernel with;
+ *   "image" otherwise: a raw Image that QEMU loaded and passed the DTB to.
+ */
+
+#include <kern/arch.h>
+#include <kern/boot.h>
+#include <kern/cmdline.h>
+#include <kern/printk.h>
+#include <kern/string.h>
+#include <machine/memlayout.h>
+#include <machine/mmu_early.h>
+#include <machine/pl011.h>
+#include <machine/platform.h>
+#include <machine/psci.h>
+#include <machine/semihost.h>
+
+void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el);
+
+static struct platform platform;
+static struct boot_info boot_info;
+static char boot_cmdline[CMDLINE_MAX_LEN];
+
+static const char *boot_path(uint64_t entry_x0, const struct platform *p)
+{
+	if (entry_x0 == 0)
+		return "elf";
+	return p->uboot_version ? "uboot" : "image";
+}
+
+/* Complete the direct map with RAM and move the console if the DTB says so. */
+static void map_platform(struct platform *p)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < p->mem_count; i++) {
+		err = mmu_early_map_ram(p->mem[i].base, p->mem[i].size);
+		if (err)
+			printk("mmu: RAM %#lx+%#lx not fully direct-mapped (error %d)\n",
+			       p->mem[i].base, p->mem[i].size, err);
+	}
+	if (p->gic_version &&
+	    (mmu_early_map_device(p->gic_dist, p->gic_dist_size) != 0 ||
+	     mmu_early_map_device(p->gic_cpu, p->gic_cpu_size) != 0)) {
+		printk("mmu: cannot map the GIC: ignoring it\n");
+		p->gic_version = 0;
+	}
+	if (p->uart_base != VIRT_UART_BASE) {
+		if (mmu_early_map_device(p->uart_base, 0x1000) == 0)
+			pl011_set_base(p->uart_base);
+		else
+			printk("mmu: cannot map the UART at %#lx: staying on %#lx\n",
+			       p->uart_base, VIRT_UART_BASE);
+	}
+}
+
+static void fill_boot_info(struct boot_info *bi, const struct platform *p,
+			   uint64_t entry_x0)
+{
+	unsigned int i;
+
+	bi->boot_path = boot_path(entry_x0, p);
+	if (p->bootargs &&
+	    strlcpy(boot_cmdline, p->bootargs, sizeof(boot_cmdline)) >=
+	    sizeof(boot_cmdline))
+		printk("boot: bootargs longer than %zu bytes, truncated\n",
+		       sizeof(boot_cmdline) - 1);
+	bi->cmdline = boot_cmdline;
+	for (i = 0; i < p->mem_count; i++)
+		bi->mem[i] = p->mem[i];
+	bi->mem_count = p->mem_count;
+	if (p->initrd_end > p->initrd_start) {
+		bi->initrd_base = p->initrd_start;
+		bi->initrd_size = p->initrd_end - p->initrd_start;
+	}
+}
+
+static void log_platform(const struct platform *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->mem_count; i++)
+		printk("boot: memory %#lx-%#lx (%lu MiB)\n", p->mem[i].base,
+		       p->mem[i].base + p->mem[i].size - 1, p->mem[i].size >> 20);
+	if (p->initrd_end > p->initrd_start)
+		printk("boot: initrd %#lx-%#lx\n", p->initrd_start,
+		       p->initrd_end - 1);
+	printk("boot: UART PL011 at %#lx (%s)\n", p->uart_base,
+	       p->uart_from_dtb ? "from the DTB" : "QEMU virt default");
+	if (psci_version())
+		printk("boot: PSCI %u.%u via %s\n", psci_version() >> 16,
+		       psci_version() & 0xffff, psci_conduit_name());
+	else
+		printk("boot: PSCI none\n");
+	if (p->gic_version == 3)
+		printk("boot: GICv3 distributor %#lx, redistributors %#lx (+%#lx)\n",
+		       p->gic_dist, p->gic_cpu, p->gic_cpu_size);
+	else if (p->gic_version == 2)
+		printk("boot: GICv2 distributor %#lx, CPU interface %#lx\n",
+		       p->gic_dist, p->gic_cpu);
+	else
+		printk("boot: GIC none found\n");
+	printk("boot: semihosting %s\n",
+	       semihost_available() ? "available" : "unavailable");
+}
+
+/* Called by head.S with the MMU on; never returns. */
+void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el)
+{
+	struct platform *p = &platform;
+	paddr_t dtb_pa = entry_x0 ? entry_x0 : VIRT_RAM_BASE;
+
+	printk("boot: %s kernel, entered at EL%u%s, loaded at %#lx, running at %#lx\n",
+	       ARCH_NAME, entry_el, entry_el == 2 ? " (dropped to EL1)" : "",
+	       load_pa, KERNEL_LOAD_PA);
+	if (platform_probe(p, dtb_pa, mmu_early_dtb_window()) == 0)
+		printk("boot: DTB at %#lx, %u bytes\n", dtb_pa, p->dtb_size);
+	map_platform(p);
+	psci_init(p->psci_method, entry_el);
+	fill_boot_info(&boot_info, p, entry_x0);
+	printk("boot: path %s%s%s\n", boot_info.boot_path,
+	       p->uboot_version ? ", " : "",
+	       p->uboot_version ? p->uboot_version : "");
+	log_platform(p);
+	printk("boot: cmdline \"%s\"\n", boot_info.cmdline);
+	kmain(&boot_info);
+}

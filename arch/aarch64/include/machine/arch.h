@@ -1,0 +1,16 @@
+/* aarch64 inlines every MI file may use through <kern/arch.h>. */
+#ifndef MACHINE_ARCH_H
+#define MACHINE_ARCH_H
+
+#define ARCH_NAME	"aarch64"
+
+/*
+ * Spin-wait hint: YIELD tells the PE (and QEMU's TCG scheduler) that this
+ * thread is busy-waiting, like x86 PAUSE.
+ */
+static inline void arch_cpu_relax(void)
+{
+	__asm__ __volatile__("yield" ::: "memory");
+}
+
+#endif
