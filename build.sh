@@ -20,7 +20,9 @@ usage: ./build.sh COMMAND [ARGS]
       --smp N               CPUs (default 1)
       --mem SIZE            guest RAM (default 256M)
       --accel tcg|kvm       accelerator (default tcg; kvm: x86_64 only, functional only)
-      --boot direct|uboot   aarch64: bare ELF via -kernel (direct) or U-Boot booti
+      --boot direct|image|uboot
+                            aarch64: bare ELF via -kernel (direct), the arm64
+                            Image via -kernel, or U-Boot booti of the Image
       --el2                 aarch64: enter at EL2 (-M virt,virtualization=on)
       --gicv3               aarch64: GICv3 (automatic above 8 CPUs)
   test [ARCH|all]           build, then run every test target through prove
@@ -153,8 +155,8 @@ qemu_cmd() {
 			[[ $# -ge 2 ]] || die_usage "--boot needs a value"
 			case "$2" in
 			direct) ;;
-			uboot) args+=(--boot uboot) ;;
-			*) die_usage "--boot is direct or uboot, not '$2'" ;;
+			image | uboot) args+=(--boot "$2") ;;
+			*) die_usage "--boot is direct, image or uboot, not '$2'" ;;
 			esac
 			shift 2 ;;
 		--el2 | --gicv3)

@@ -7,6 +7,8 @@ One place knows how each arch and boot path is started, so `./build.sh run`,
 Boot paths:
   x86_64, i686:  multiboot        (-kernel; x86_64 uses the ELF32 copy)
   aarch64:       elf              (-kernel ELF, entered at EL1)
+                 image            (-kernel arm64 Image: QEMU's Linux loader,
+                                   the only direct path that passes -initrd)
                  uboot            (U-Boot -bios, booti of the arm64 Image)
 Machine options (aarch64): el2 (virtualization=on: entry at EL2),
 gicv3 (gic-version=3, needed above 8 CPUs; chosen automatically then).
@@ -26,7 +28,7 @@ UBOOT_BIN = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
 QBOOT_ROM = "/usr/share/qemu/qboot.rom"
 ARCHES = ("x86_64", "i686", "aarch64")
 BOOTS = {"x86_64": ("multiboot",), "i686": ("multiboot",),
-         "aarch64": ("elf", "uboot")}
+         "aarch64": ("elf", "image", "uboot")}
 EXIT_PASS, EXIT_FAIL = 1, 3
 
 
@@ -42,7 +44,7 @@ def kernel_file(arch, boot, build):
     base = os.path.join(build, arch)
     if arch == "x86_64":
         return os.path.join(base, "kernel32.elf")
-    if arch == "aarch64" and boot == "uboot":
+    if arch == "aarch64" and boot in ("image", "uboot"):
         return os.path.join(base, "Image")
     return os.path.join(base, "kernel.elf")
 
@@ -116,6 +118,8 @@ def qemu_argv(arch, boot=None, smp=1, mem="256M", accel="tcg", kargs="",
     build = build or os.path.join(TOP, "build")
     if arch not in ARCHES:
         raise ConfigError(f"unknown arch '{arch}' ({', '.join(ARCHES)})")
+    if boot is None and arch == "aarch64" and initrd:
+        boot = "image"	# QEMU ignores -initrd for a bare ELF
     boot = boot or default_boot(arch)
     if boot not in BOOTS[arch]:
         raise ConfigError(f"{arch} boots with {', '.join(BOOTS[arch])}, "

@@ -7,7 +7,8 @@
 
 #include <kern/types.h>
 
-#define BOOT_MEM_MAX	32
+#define BOOT_MEM_MAX		32
+#define BOOT_RESERVED_MAX	16
 
 struct boot_mem_range {
 	paddr_t base;
@@ -22,6 +23,13 @@ struct boot_info {
 	/* Usable RAM as the firmware reports it, unsorted, not yet trimmed. */
 	struct boot_mem_range mem[BOOT_MEM_MAX];
 	unsigned int mem_count;
+	/*
+	 * Ranges inside mem[] already in use and never to be handed out:
+	 * the kernel image, boot page tables, DTB, initrd, firmware tables.
+	 * May overlap each other; ranges outside mem[] are harmless.
+	 */
+	struct boot_mem_range reserved[BOOT_RESERVED_MAX];
+	unsigned int reserved_count;
 	/* Initial ramdisk, physical; size 0 when there is none. */
 	paddr_t initrd_base;
 	uint64_t initrd_size;

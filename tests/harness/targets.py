@@ -29,11 +29,12 @@ def _boots():
         for smp in (1, 2, 4, 8):
             t.append(Target(f"{arch}-multiboot-smp{smp}", arch, "multiboot",
                             smp))
-    t.append(Target("aarch64-elf-smp1", "aarch64", "elf", 1))
-    t.append(Target("aarch64-elf-smp2", "aarch64", "elf", 2))
-    t.append(Target("aarch64-elf-el2-smp1", "aarch64", "elf", 1, el2=True))
-    t.append(Target("aarch64-elf-gicv3-smp1", "aarch64", "elf", 1,
+    for smp in (1, 2, 4, 8):
+        t.append(Target(f"aarch64-elf-smp{smp}", "aarch64", "elf", smp))
+    t.append(Target("aarch64-elf-gicv3-smp16", "aarch64", "elf", 16,
                     gicv3=True))
+    t.append(Target("aarch64-image-smp2", "aarch64", "image", 2))
+    t.append(Target("aarch64-elf-el2-smp4", "aarch64", "elf", 4, el2=True))
     t.append(Target("aarch64-uboot-smp1", "aarch64", "uboot", 1))
     t.append(Target("aarch64-uboot-el2-smp2", "aarch64", "uboot", 2,
                     el2=True))
