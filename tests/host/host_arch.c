@@ -4,7 +4,9 @@
  *
  * Traps are simulated the way a real handler behaves: the "instruction"
  * asks trap_expected() and, if nobody expected it, the report-and-panic
- * path runs. Not built with host_rename.h: this file is the libc side.
+ * path runs. CPUs are simulated too: tests switch the CPU the process
+ * runs as with host_cpu_set(), and the machine (RAM, MMU, TLBs) is
+ * tests/host/sim/. Not built with host_rename.h: this file is the libc side.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,9 @@
 #include <kern/boot.h>
 #include <kern/panic.h>
 #include <kern/trap.h>
+#include <sim/sim.h>
+
+static unsigned int host_cpu;
 
 void arch_console_putc(char c)
 {
@@ -21,7 +26,14 @@ void arch_console_putc(char c)
 
 unsigned int arch_cpu_id(void)
 {
-	return 0;
+	return host_cpu;
+}
+
+void host_cpu_set(unsigned int cpu)
+{
+	if (cpu >= SIM_CPUS)
+		abort();
+	host_cpu = cpu;
 }
 
 /* Same exit-code convention as a guest: 1 = pass, 3 = fail. */
@@ -69,5 +81,6 @@ int main(int argc, char **argv)
 
 	bi.cmdline = argc > 1 ? argv[1] : "";
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	sim_machine_boot(&bi);
 	kmain(&bi);
 }

@@ -1,0 +1,128 @@
+/*
+ * The MI physical map: one page-table walker for every arch, over the PTE
+ * codec of <mm/mmu.h>. A pmap is a root table plus the tables below it;
+ * each table page's struct page counts its valid entries (page->count) so
+ * tables that empty are unhooked and freed.
+ *
+ * TLB rules: entering into an empty slot needs no invalidation. Removing
+ * or changing a valid entry never flushes by itself: the caller passes a
+ * tlb_batch, which records the VAs and defers freeing the frames and page
+ * tables until tlb_batch_end() has invalidated every TLB that may hold them.
+ *
+ * Addresses: @va ranges are page aligned and lie in the pmap's half (user
+ * pmaps [0, MMU_USER_VA_END), the kernel pmap [MMU_KERNEL_VA_BASE, top]).
+ */
+#ifndef MM_PMAP_H
+#define MM_PMAP_H
+
+#include <kern/spinlock.h>
+#include <kern/types.h>
+#include <mm/mmu.h>
+
+struct tlb_batch;
+
+struct pmap {
+	struct spinlock lock;	/* protects the tables and counters */
+	mmu_pte_t *root;	/* direct-map address of the root table */
+	paddr_t root_pa;
+	unsigned int asid;	/* TLB tag; 0 until an ASID allocator assigns one */
+	bool kernel;		/* the kernel pmap: leaves are global */
+	unsigned long resident;	/* valid leaf entries */
+	unsigned long tables;	/* page-table pages, the root included */
+};
+
+/*
+ * Set up the kernel pmap on the boot CPU, after pmm_init. @root_pa is the
+ * root the boot code built (its tables are adopted: counted, and pinned so
+ * they are never freed), or 0 to start from an empty root. Without a
+ * separate kernel root, every kernel-half root slot then gets a table, so
+ * user roots can share the kernel half by copying those slots once.
+ * Returns 0 or -ENOMEM. Locking: boot CPU only. TLB: no flush needed.
+ */
+int pmap_bootstrap(paddr_t root_pa);
+
+/* The kernel pmap (valid after pmap_bootstrap). */
+struct pmap *pmap_kernel(void);
+bool pmap_kernel_ready(void);
+
+/*
+ * A new user pmap with an empty user half (and, where roots share it, the
+ * kernel half); on PAE every root slot already holds its page directory.
+ * Returns NULL when memory runs out, having freed what it took.
+ * Locking: none needed. TLB: no flush needed.
+ */
+struct pmap *pmap_create(void);
+
+/*
+ * Free @pm with every page table it holds. Frames it still maps are not
+ * freed (their owners do that) but lose the mapping. The pmap must not be
+ * active on any CPU. Locking: takes @pm->lock, then the pmm's.
+ * TLB: flushes @pm's whole ASID (the tag may be handed to another pmap)
+ * before the tables go back to the pmm, through a tlb_batch.
+ */
+void pmap_destroy(struct pmap *pm);
+
+/*
+ * Map the page at @va to frame @pa with MI flags @prot (at least one of
+ * VM_READ/VM_WRITE/VM_EXEC, plus a cache mode; device memory may not be
+ * executable). The pmap sets VM_USER (user pmaps) or VM_GLOBAL (the kernel
+ * pmap) itself. A managed frame's mapcount counts the mapping. Missing
+ * tables are allocated first and linked only once all exist, so on failure
+ * (-ENOMEM) the pmap is unchanged and nothing leaked. -EINVAL for bad
+ * arguments, -EEXIST if @va lies inside a block mapping, or if a valid
+ * leaf is there and @batch is NULL.
+ * Locking: takes @pm->lock, then the pmm's.
+ * TLB: no flush needed into an empty slot; replacing a valid leaf adds it
+ * to @batch; with MMU_BBM_REQUIRED and a new frame or memory type, the
+ * old entry is cleared and flushed (tlb_batch_flush) before the new one
+ * is written. Re-entering an identical leaf changes nothing.
+ */
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot,
+	       struct tlb_batch *batch);
+
+/*
+ * Unmap every page in [va, va + len). Tables left empty are unhooked and
+ * handed to @batch for freeing after the flush. Mapped frames are not
+ * freed; their mapcount drops.
+ * Locking: takes @pm->lock. TLB: adds to batch (never flushes).
+ */
+void pmap_remove(struct pmap *pm, vaddr_t va, size_t len,
+		 struct tlb_batch *batch);
+
+/*
+ * Change the protection of every mapped page in [va, va + len) to @prot
+ * (VM_READ/VM_WRITE/VM_EXEC; the user/global/cache bits of each page are
+ * kept). A @prot without any of them removes the pages.
+ * Locking: takes @pm->lock. TLB: adds to batch (never flushes).
+ */
+void pmap_protect(struct pmap *pm, vaddr_t va, size_t len, unsigned int prot,
+		  struct tlb_batch *batch);
+
+/*
+ * Look up @va: 0 with *@pa (including the offset in the page) and *@prot
+ * (MI flags; either pointer may be NULL), or -ENOENT if nothing is mapped.
+ * Locking: takes @pm->lock. TLB: none.
+ */
+int pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot);
+
+/*
+ * Map / unmap kernel pages (global, in every address space). pmap_kenter
+ * never replaces a different leaf (-EEXIST); errors as pmap_enter.
+ * Locking: the kernel pmap's lock. TLB: kenter needs no flush; kremove
+ * adds to @batch, which must be a batch of pmap_kernel().
+ */
+int pmap_kenter(vaddr_t va, paddr_t pa, unsigned int prot);
+void pmap_kremove(vaddr_t va, size_t len, struct tlb_batch *batch);
+
+/*
+ * Make @pm this CPU's user address space. Until the ASID allocator hands
+ * out tags every pmap uses ASID 0, so the switch flushes that tag.
+ * Locking: interrupts off. TLB: flushes locally.
+ */
+void pmap_activate(struct pmap *pm);
+
+/* Give @pm the TLB tag @asid (for the ASID allocator). Locking: @pm must
+ * not be active anywhere. TLB: the caller flushes @asid before reuse. */
+void pmap_set_asid(struct pmap *pm, unsigned int asid);
+
+#endif

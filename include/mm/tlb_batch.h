@@ -1,0 +1,105 @@
+/*
+ * TLB batches: the one way page-table changes reach the TLBs.
+ *
+ *   struct tlb_batch b;
+ *   tlb_batch_begin(&b, pm);
+ *   pmap_remove(pm, va, len, &b);		   records VAs, defers tables
+ *   tlb_batch_defer_free(&b, frame);	   the caller's own frames
+ *   tlb_batch_end(&b);			   flush, then free
+ *
+ * tlb_batch_end invalidates what was recorded (page by page up to
+ * TLB_BATCH_MAX_PAGES, else the whole ASID), then the other CPUs through
+ * tlb_batch_flush_remote(), and only then frees the deferred frames: a
+ * frame or table is never reused while a TLB or walk cache may still
+ * reach it. A batch lives on the caller's stack and belongs to one pmap.
+ */
+#ifndef MM_TLB_BATCH_H
+#define MM_TLB_BATCH_H
+
+#include <kern/types.h>
+
+struct page;
+struct pmap;
+
+#define TLB_BATCH_MAX_RANGES	8	/* disjoint VA ranges remembered */
+#define TLB_BATCH_MAX_PAGES	32	/* above this, flush the ASID instead */
+
+struct tlb_range {
+	vaddr_t start;		/* first page */
+	vaddr_t last;		/* last page (inclusive: the top page has no end) */
+};
+
+struct tlb_batch {
+	struct pmap *pmap;
+	bool full;		/* too much to list: flush the whole ASID */
+	bool freed_tables;	/* page tables are among the deferred frames */
+	unsigned int nranges;
+	unsigned long npages;	/* pages covered by @ranges */
+	struct tlb_range ranges[TLB_BATCH_MAX_RANGES];
+	struct page *deferred;	/* freed after the flush, linked by ->next */
+};
+
+/* Start an empty batch for changes to @pm. Locking: none (caller's stack). */
+void tlb_batch_begin(struct tlb_batch *b, struct pmap *pm);
+
+/*
+ * Record that translations of [va, va + len) may be stale. Adjacent and
+ * overlapping ranges merge; beyond TLB_BATCH_MAX_RANGES ranges or
+ * TLB_BATCH_MAX_PAGES pages the batch degrades to a whole-ASID flush.
+ * Locking: none (caller's stack). TLB: adds to batch.
+ */
+void tlb_batch_add(struct tlb_batch *b, vaddr_t va, size_t len);
+
+/*
+ * Free the allocation headed by @pg (its pmm order is in pg->order) only
+ * after the flush. Page-table pages (PAGE_PTABLE) also mark the batch
+ * freed_tables, which the SMP layer needs: CPUs in lazy-TLB mode must then
+ * be flushed too, since their walk caches may still point at the table.
+ * Locking: none. TLB: adds to batch.
+ */
+void tlb_batch_defer_free(struct tlb_batch *b, struct page *pg);
+
+/*
+ * Invalidate everything recorded so far, locally and remotely, and start
+ * recording afresh; deferred frames stay deferred. For break-before-make,
+ * where the invalid entry must be flushed before the new one is written.
+ * Locking: may be called with the pmap lock held. TLB: flushes locally,
+ * then tlb_batch_flush_remote().
+ */
+void tlb_batch_flush(struct tlb_batch *b);
+
+/*
+ * Flush what was recorded (as tlb_batch_flush), then free the deferred
+ * frames and page tables. The batch is empty afterwards.
+ * Locking: must not hold a pmm zone lock. TLB: flushes locally and remotely.
+ */
+void tlb_batch_end(struct tlb_batch *b);
+
+/*
+ * The remote half of a flush, called after the local one: invalidate
+ * @b's translations on every other CPU that may cache them and wait until
+ * each has done so. What it does today: nothing, and returns at once (the
+ * weak definition in mm/tlb_batch.c), which is complete only while no
+ * other CPU runs @b's pmap (other CPUs may keep stale kernel-pmap
+ * entries). smp/ replaces it with a strong definition: the queued IPI
+ * shootdown to the pmap's cpuset, or broadcast TLBI where
+ * MMU_HAS_BROADCAST_TLBI.
+ * Locking: as tlb_batch_flush (the pmap lock may be held, no zone lock).
+ * TLB: flushes remotely (today: nowhere).
+ */
+void tlb_batch_flush_remote(const struct tlb_batch *b);
+
+/* Per-CPU counters of what batches asked of the local TLB. */
+struct tlb_batch_stats {
+	unsigned long batches;		/* tlb_batch_end calls that flushed */
+	unsigned long page_flushes;	/* mmu_tlb_flush_page_local calls */
+	unsigned long asid_flushes;	/* mmu_tlb_flush_asid_local calls */
+	unsigned long full_flushes;	/* mmu_tlb_flush_all_local calls */
+	unsigned long frames_freed;	/* deferred frames freed after a flush */
+	unsigned long tables_freed;	/* of which page tables */
+};
+
+/* Copy CPU @cpu's counters. Locking: none (a racy snapshot). */
+void tlb_batch_stats(unsigned int cpu, struct tlb_batch_stats *out);
+
+#endif

@@ -1,0 +1,637 @@
+/*
+ * The MI page-table walker. Every hardware detail goes through the codec
+ * and geometry of <mm/mmu.h>; this file only knows that a table is a page
+ * of 64-bit entries, that level 0 holds 4 KiB leaves, and the rules:
+ *
+ *  - A table page's struct page counts its valid entries (->count). When
+ *    a removal empties a table it is unhooked from its parent and freed
+ *    through the caller's tlb_batch, after the flush. Tables flagged
+ *    PAGE_PINNED (PAE page directories, the kernel half shared by all
+ *    roots, tables adopted from the boot code) are never reclaimed.
+ *  - New tables are built while invisible and linked by one store after
+ *    mmu_pte_publish(), so no walker ever sees a half-built subtree.
+ *  - pmap_enter allocates everything it needs before changing anything.
+ *
+ * Lock order: pmap lock, then pmm zone locks. Entries are read with plain
+ * loads under the pmap lock: only hardware writes them concurrently (x86
+ * A/D bits, in the low word), so even a torn 32-bit read on i686 yields a
+ * usable entry.
+ */
+#include <kern/arch.h>
+#include <kern/errno.h>
+#include <kern/panic.h>
+#include <mm/kheap.h>
+#include <mm/lock_rank.h>
+#include <mm/pmap.h>
+#include <mm/pmm.h>
+#include <mm/tlb_batch.h>
+
+#define TOP_LEVEL	(MMU_LEVELS - 1)
+#define ROOT_PREALLOC_MAX 4	/* PAE: four PDPTEs */
+
+static struct pmap kernel_pmap = {
+	.lock = SPINLOCK_INIT_ORDERED("pmap.kernel", MM_LOCK_RANK_PMAP),
+	.kernel = true,
+};
+static bool kernel_ready;
+
+/* Per-walk state of pmap_remove / pmap_protect. */
+struct walk {
+	struct pmap *pm;
+	struct tlb_batch *batch;
+	unsigned int prot;	/* protect: new VM_PROT_MASK bits */
+	bool remove;
+};
+
+static mmu_pte_t pte_read(const mmu_pte_t *slot)
+{
+	return READ_ONCE(*slot);
+}
+
+static mmu_pte_t *table_va(paddr_t pa)
+{
+	mmu_pte_t *t = pmm_phys_to_virt(pa);
+
+	if (!t)
+		panic("pmap: page table %#llx is outside the direct map",
+		      (unsigned long long)pa);
+	return t;
+}
+
+/* Entry-count bookkeeping; boot tables outside managed RAM have no page. */
+static void table_count(struct page *tpg, int delta)
+{
+	if (tpg)
+		tpg->count = (uint16_t)(tpg->count + delta);
+}
+
+static void mapcount_add(paddr_t pa, int delta)
+{
+	struct page *pg = page_from_phys(pa);
+
+	/* Atomic: other pmaps map the same frame under their own locks. */
+	if (pg)
+		__atomic_fetch_add(&pg->mapcount, delta, __ATOMIC_RELAXED);
+}
+
+static vaddr_t half_first(const struct pmap *pm)
+{
+	return pm->kernel ? MMU_KERNEL_VA_BASE : 0;
+}
+
+static vaddr_t half_last(const struct pmap *pm)
+{
+	return pm->kernel ? MMU_KERNEL_VA_LAST : MMU_USER_VA_END - 1;
+}
+
+static bool range_ok(const struct pmap *pm, vaddr_t va, size_t len)
+{
+	if (((va | len) & PAGE_MASK) || len == 0)
+		return false;
+	return va >= half_first(pm) && va <= half_last(pm) &&
+	       len - 1 <= half_last(pm) - va;
+}
+
+/* A zeroed page for a table: direct-mapped, as the walker reaches every
+ * table through the direct map (PMM_ZERO implies PMM_DIRECT). */
+static struct page *table_alloc(void)
+{
+	return pmm_alloc(0, PMM_ZERO);
+}
+
+static void table_account(struct pmap *pm, struct page *pg, uint16_t flags)
+{
+	pg->flags |= PAGE_PTABLE | flags;
+	pm->tables++;
+}
+
+/* --- pmap_enter ------------------------------------------------------- */
+
+static bool enter_args_ok(const struct pmap *pm, vaddr_t va, paddr_t pa,
+			  unsigned int prot)
+{
+	unsigned int cache = prot & VM_CACHE_MASK;
+
+	if (!range_ok(pm, va, PAGE_SIZE) || (pa & PAGE_MASK))
+		return false;
+	if (!(prot & VM_PROT_MASK) || cache == VM_CACHE_MASK)
+		return false;
+	/* Speculative instruction fetch must never reach device registers. */
+	return !(cache == VM_CACHE_DEVICE && (prot & VM_EXEC));
+}
+
+/*
+ * Fill the @level tables @fresh[0..level-1] with the path to @leaf, then
+ * link the top one into @slot of the existing table @tpg. Cannot fail.
+ */
+static void link_new_tables(struct pmap *pm, struct page **fresh,
+			    unsigned int level, mmu_pte_t *slot,
+			    struct page *tpg, vaddr_t va, mmu_pte_t leaf)
+{
+	mmu_pte_t *t = page_to_virt(fresh[0]);
+
+	mmu_pte_store(&t[mmu_level_index(va, 0)], leaf);
+	for (unsigned int l = 0; l < level; l++) {
+		table_account(pm, fresh[l], 0);
+		fresh[l]->count = 1;
+		if (l + 1 < level) {
+			t = page_to_virt(fresh[l + 1]);
+			mmu_pte_store(&t[mmu_level_index(va, l + 1)],
+				      mmu_pte_make_table(page_to_phys(fresh[l]),
+							 l + 1));
+		}
+	}
+	/* The zeroed tables and their entries must be visible to every
+	 * walker before the one store that makes them reachable. */
+	mmu_pte_publish();
+	mmu_pte_store(slot, mmu_pte_make_table(page_to_phys(fresh[level - 1]),
+					       level));
+	table_count(tpg, +1);
+}
+
+/* Map @va below the invalid @slot (in a table of @level): reserve the
+ * @level missing tables first, so failure changes nothing. */
+static int enter_new_path(struct pmap *pm, mmu_pte_t *slot, struct page *tpg,
+			  unsigned int level, vaddr_t va, mmu_pte_t leaf)
+{
+	struct page *fresh[MMU_LEVELS];
+
+	for (unsigned int l = 0; l < level; l++) {
+		fresh[l] = table_alloc();
+		if (!fresh[l]) {
+			while (l-- > 0)
+				pmm_free(fresh[l], 0);
+			return -ENOMEM;
+		}
+	}
+	link_new_tables(pm, fresh, level, slot, tpg, va, leaf);
+	return 0;
+}
+
+/* Replace the valid leaf @old in @slot by @leaf. */
+static void replace_leaf(mmu_pte_t *slot, mmu_pte_t old, mmu_pte_t leaf,
+			 vaddr_t va, struct tlb_batch *batch)
+{
+	bool moved = mmu_pte_paddr(old, 0) != mmu_pte_paddr(leaf, 0);
+	bool retyped = ((mmu_pte_flags(old, 0) ^ mmu_pte_flags(leaf, 0)) &
+			VM_CACHE_MASK) != 0;
+
+	tlb_batch_add(batch, va, PAGE_SIZE);
+	if (MMU_BBM_REQUIRED && (moved || retyped)) {
+		/* Break-before-make: a TLB may hold the old and the new entry
+		 * at once (a TLB conflict abort, or mismatched attributes), so
+		 * clear, flush everywhere, then make. */
+		mmu_pte_store(slot, MMU_PTE_INVALID);
+		tlb_batch_flush(batch);
+	}
+	mmu_pte_store(slot, leaf);
+	if (moved) {
+		mapcount_add(mmu_pte_paddr(old, 0), -1);
+		mapcount_add(mmu_pte_paddr(leaf, 0), +1);
+	}
+}
+
+static void leaf_added(struct pmap *pm, mmu_pte_t leaf)
+{
+	pm->resident++;
+	mapcount_add(mmu_pte_paddr(leaf, 0), +1);
+}
+
+static int enter_locked(struct pmap *pm, vaddr_t va, mmu_pte_t leaf,
+			struct tlb_batch *batch)
+{
+	mmu_pte_t *table = pm->root, *slot;
+	struct page *tpg = page_from_phys(pm->root_pa);
+	mmu_pte_t old;
+
+	for (unsigned int level = TOP_LEVEL; level > 0; level--) {
+		slot = &table[mmu_level_index(va, level)];
+		old = pte_read(slot);
+		if (!mmu_pte_is_valid(old, level)) {
+			int err = enter_new_path(pm, slot, tpg, level, va, leaf);
+
+			if (!err)
+				leaf_added(pm, leaf);
+			return err;
+		}
+		if (mmu_pte_is_leaf(old, level))
+			return -EEXIST;
+		tpg = page_from_phys(mmu_pte_paddr(old, level));
+		table = table_va(mmu_pte_paddr(old, level));
+	}
+	slot = &table[mmu_level_index(va, 0)];
+	old = pte_read(slot);
+	if (mmu_pte_is_valid(old, 0)) {
+		if (old == leaf)
+			return 0;
+		if (!batch)
+			return -EEXIST;
+		replace_leaf(slot, old, leaf, va, batch);
+		return 0;
+	}
+	/* An empty slot: no TLB can hold a translation for it. */
+	mmu_pte_store(slot, leaf);
+	table_count(tpg, +1);
+	leaf_added(pm, leaf);
+	return 0;
+}
+
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot,
+	       struct tlb_batch *batch)
+{
+	mmu_pte_t leaf;
+	int err;
+
+	if (!enter_args_ok(pm, va, pa, prot) || (batch && batch->pmap != pm))
+		return -EINVAL;
+	/* The pmap decides who may use the page: user pmaps map user pages,
+	 * the kernel pmap global ones. */
+	prot &= ~(VM_USER | VM_GLOBAL);
+	prot |= pm->kernel ? VM_GLOBAL : VM_USER;
+	leaf = mmu_pte_make_leaf(pa, prot, 0);
+	spin_lock(&pm->lock);
+	err = enter_locked(pm, va, leaf, batch);
+	/* Let this CPU's next walk see the entry without a spurious fault. */
+	if (!err)
+		mmu_pte_publish();
+	spin_unlock(&pm->lock);
+	return err;
+}
+
+/* --- pmap_remove / pmap_protect ---------------------------------------- */
+
+static void walk_range(struct walk *w, mmu_pte_t *table, struct page *tpg,
+		       unsigned int level, vaddr_t va, vaddr_t last);
+
+static void leaf_remove(struct walk *w, mmu_pte_t *slot, struct page *tpg,
+			unsigned int level)
+{
+	paddr_t pa = mmu_pte_paddr(pte_read(slot), level);
+
+	mmu_pte_store(slot, MMU_PTE_INVALID);
+	table_count(tpg, -1);
+	w->pm->resident--;
+	/* Only 4 KiB leaves count as mappings (pmap_enter makes no blocks). */
+	if (level == 0)
+		mapcount_add(pa, -1);
+}
+
+/* Rewrite the leaf in @slot with w->prot; false if nothing changed. */
+static bool leaf_protect(struct walk *w, mmu_pte_t *slot, unsigned int level)
+{
+	mmu_pte_t old = pte_read(slot), leaf;
+	unsigned int flags = (mmu_pte_flags(old, level) & ~VM_PROT_MASK) |
+			     w->prot;
+
+	/* Device memory stays non-executable, as pmap_enter demands. */
+	if ((flags & VM_CACHE_MASK) == VM_CACHE_DEVICE)
+		flags &= ~VM_EXEC;
+	leaf = mmu_pte_make_leaf(mmu_pte_paddr(old, level), flags, level);
+	if (leaf == old)
+		return false;
+	mmu_pte_store(slot, leaf);
+	return true;
+}
+
+/* Remove or re-protect the leaf in @slot, which maps [va, last]. */
+static void visit_leaf(struct walk *w, mmu_pte_t *slot, struct page *tpg,
+		       unsigned int level, vaddr_t va, vaddr_t last)
+{
+	vaddr_t size_mask = ((vaddr_t)1 << mmu_level_shift(level)) - 1;
+
+	if ((va & size_mask) || last - va != size_mask)
+		panic("pmap: range [%#lx, %#lx] splits a level-%u block",
+		      (unsigned long)va, (unsigned long)last, level);
+	if (w->remove)
+		leaf_remove(w, slot, tpg, level);
+	else if (!leaf_protect(w, slot, level))
+		return;
+	tlb_batch_add(w->batch, va, last - va + 1);
+}
+
+/* Walk the table under @slot for [va, last], then reclaim it if emptied. */
+static void visit_table(struct walk *w, mmu_pte_t *slot, struct page *tpg,
+			unsigned int level, vaddr_t va, vaddr_t last)
+{
+	paddr_t child_pa = mmu_pte_paddr(pte_read(slot), level);
+	struct page *child = page_from_phys(child_pa);
+
+	walk_range(w, table_va(child_pa), child, level - 1, va, last);
+	if (!w->remove || !child || child->count != 0 ||
+	    (child->flags & PAGE_PINNED))
+		return;
+	mmu_pte_store(slot, MMU_PTE_INVALID);
+	table_count(tpg, -1);
+	w->pm->tables--;
+	/* Freed after the flush: walk caches may still point into it. The
+	 * removal that emptied it put a VA under it into the batch, and a
+	 * by-VA (or whole-ASID) invalidation drops the walk-cache entries
+	 * on the path to that VA too. */
+	tlb_batch_defer_free(w->batch, child);
+}
+
+static void walk_range(struct walk *w, mmu_pte_t *table, struct page *tpg,
+		       unsigned int level, vaddr_t va, vaddr_t last)
+{
+	vaddr_t span_mask = ((vaddr_t)1 << mmu_level_shift(level)) - 1;
+
+	for (;;) {
+		/* Inclusive bounds: the top page of the VA space has no end. */
+		vaddr_t sub_last = MIN(va | span_mask, last);
+		mmu_pte_t *slot = &table[mmu_level_index(va, level)];
+		mmu_pte_t pte = pte_read(slot);
+
+		if (mmu_pte_is_leaf(pte, level))
+			visit_leaf(w, slot, tpg, level, va, sub_last);
+		else if (mmu_pte_is_valid(pte, level))
+			visit_table(w, slot, tpg, level, va, sub_last);
+		if (sub_last == last)
+			return;
+		va = sub_last + 1;
+	}
+}
+
+static void walk_locked(struct walk *w, vaddr_t va, size_t len,
+			const char *who)
+{
+	struct pmap *pm = w->pm;
+
+	if (!range_ok(pm, va, len) || w->batch->pmap != pm)
+		panic("%s: bad range [%#lx, +%#lx) or batch of another pmap",
+		      who, (unsigned long)va, (unsigned long)len);
+	spin_lock(&pm->lock);
+	walk_range(w, pm->root, page_from_phys(pm->root_pa), TOP_LEVEL, va,
+		   va + len - 1);
+	spin_unlock(&pm->lock);
+}
+
+void pmap_remove(struct pmap *pm, vaddr_t va, size_t len,
+		 struct tlb_batch *batch)
+{
+	struct walk w = { .pm = pm, .batch = batch, .remove = true };
+
+	walk_locked(&w, va, len, "pmap_remove");
+}
+
+void pmap_protect(struct pmap *pm, vaddr_t va, size_t len, unsigned int prot,
+		  struct tlb_batch *batch)
+{
+	struct walk w = { .pm = pm, .batch = batch, .prot = prot & VM_PROT_MASK };
+
+	w.remove = w.prot == 0;
+	walk_locked(&w, va, len, "pmap_protect");
+}
+
+/* --- Lookups ------------------------------------------------------------ */
+
+int pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)
+{
+	mmu_pte_t *table = pm->root;
+	int err = -ENOENT;
+
+	if (va < half_first(pm) || va > half_last(pm))
+		return -ENOENT;
+	spin_lock(&pm->lock);
+	for (unsigned int level = TOP_LEVEL;; level--) {
+		mmu_pte_t pte = pte_read(&table[mmu_level_index(va, level)]);
+		vaddr_t off = va & (((vaddr_t)1 << mmu_level_shift(level)) - 1);
+
+		if (!mmu_pte_is_valid(pte, level))
+			break;
+		if (mmu_pte_is_leaf(pte, level)) {
+			if (pa)
+				*pa = mmu_pte_paddr(pte, level) + off;
+			if (prot)
+				*prot = mmu_pte_flags(pte, level);
+			err = 0;
+			break;
+		}
+		table = table_va(mmu_pte_paddr(pte, level));
+	}
+	spin_unlock(&pm->lock);
+	return err;
+}
+
+/* --- Roots ---------------------------------------------------------------- */
+
+static unsigned int user_root_slots(void)
+{
+	return mmu_level_index(MMU_USER_VA_END - 1, TOP_LEVEL) + 1;
+}
+
+/* Root slots covering the kernel half when roots share it. */
+static unsigned int kernel_first_slot(void)
+{
+	return mmu_level_index(MMU_KERNEL_VA_BASE, TOP_LEVEL);
+}
+
+static unsigned int kernel_last_slot(void)
+{
+	return mmu_level_index(MMU_KERNEL_VA_LAST, TOP_LEVEL);
+}
+
+/* Link @child under root slot @slot of @pm. Locking: @pm not yet shared. */
+static void root_link(struct pmap *pm, unsigned int slot, struct page *child)
+{
+	table_account(pm, child, PAGE_PINNED);
+	mmu_pte_store(&pm->root[slot],
+		      mmu_pte_make_table(page_to_phys(child), TOP_LEVEL));
+	table_count(page_from_phys(pm->root_pa), +1);
+}
+
+/* Fill a new user root from @pages: [0] is the root, then (PAE) one
+ * pinned table per user root slot. Shares the kernel half by copying the
+ * kernel root's slots, which pmap_bootstrap made permanent. */
+static void root_init(struct pmap *pm, struct page **pages, unsigned int n)
+{
+	table_account(pm, pages[0], 0);
+	pm->root_pa = page_to_phys(pages[0]);
+	pm->root = page_to_virt(pages[0]);
+	for (unsigned int i = 1; i < n; i++)
+		root_link(pm, i - 1, pages[i]);
+	if (!MMU_SEPARATE_KERNEL_ROOT) {
+		for (unsigned int s = kernel_first_slot(); s <= kernel_last_slot();
+		     s++) {
+			mmu_pte_store(&pm->root[s], pte_read(&kernel_pmap.root[s]));
+			table_count(pages[0], +1);
+		}
+	}
+	/* Visible to walkers before any CPU loads this root. */
+	mmu_pte_publish();
+}
+
+struct pmap *pmap_create(void)
+{
+	struct page *pages[1 + ROOT_PREALLOC_MAX];
+	unsigned int n = 1 + (MMU_ROOT_PREALLOC ? user_root_slots() : 0);
+	struct pmap *pm;
+
+	if (!kernel_ready || n > ARRAY_SIZE(pages))
+		panic("pmap_create: no kernel pmap, or too many root slots");
+	pm = kzalloc(sizeof(*pm));
+	if (!pm)
+		return NULL;
+	for (unsigned int i = 0; i < n; i++) {
+		pages[i] = table_alloc();
+		if (!pages[i]) {
+			while (i-- > 0)
+				pmm_free(pages[i], 0);
+			kfree(pm);
+			return NULL;
+		}
+	}
+	pm->lock = (struct spinlock)SPINLOCK_INIT_ORDERED("pmap",
+							  MM_LOCK_RANK_PMAP);
+	root_init(pm, pages, n);
+	return pm;
+}
+
+/* Unhook and defer the pinned tables of the user root slots (PAE). */
+static void unlink_user_slots(struct pmap *pm, struct tlb_batch *batch)
+{
+	struct page *root = page_from_phys(pm->root_pa);
+
+	for (unsigned int s = 0; s < user_root_slots(); s++) {
+		mmu_pte_t pte = pte_read(&pm->root[s]);
+		struct page *child;
+
+		if (!mmu_pte_is_valid(pte, TOP_LEVEL))
+			continue;
+		child = page_from_phys(mmu_pte_paddr(pte, TOP_LEVEL));
+		mmu_pte_store(&pm->root[s], MMU_PTE_INVALID);
+		table_count(root, -1);
+		child->flags &= ~PAGE_PINNED;
+		pm->tables--;
+		tlb_batch_defer_free(batch, child);
+	}
+}
+
+void pmap_destroy(struct pmap *pm)
+{
+	struct tlb_batch batch;
+	struct walk w = { .pm = pm, .batch = &batch, .remove = true };
+
+	if (pm->kernel)
+		panic("pmap_destroy: the kernel pmap");
+	tlb_batch_begin(&batch, pm);
+	/* The ASID may go to another address space next: drop all of it. */
+	tlb_batch_add(&batch, 0, MMU_USER_VA_END);
+	spin_lock(&pm->lock);
+	walk_range(&w, pm->root, page_from_phys(pm->root_pa), TOP_LEVEL, 0,
+		   MMU_USER_VA_END - 1);
+	unlink_user_slots(pm, &batch);
+	pm->tables--;
+	tlb_batch_defer_free(&batch, page_from_phys(pm->root_pa));
+	spin_unlock(&pm->lock);
+	tlb_batch_end(&batch);
+	kfree(pm);
+}
+
+/* --- The kernel pmap ------------------------------------------------------ */
+
+/* Count and pin the boot code's tables from @table (at @level) down. */
+static void adopt_boot_tables(paddr_t table_pa, unsigned int level)
+{
+	mmu_pte_t *table = table_va(table_pa);
+	struct page *tpg = page_from_phys(table_pa);
+	unsigned int valid = 0;
+
+	for (unsigned int i = 0; i < mmu_level_entries(level); i++) {
+		mmu_pte_t pte = pte_read(&table[i]);
+
+		if (!mmu_pte_is_valid(pte, level))
+			continue;
+		valid++;
+		if (mmu_pte_is_leaf(pte, level))
+			kernel_pmap.resident++;
+		else
+			adopt_boot_tables(mmu_pte_paddr(pte, level), level - 1);
+	}
+	kernel_pmap.tables++;
+	if (tpg) {
+		tpg->flags |= PAGE_PTABLE | PAGE_PINNED;
+		tpg->count = (uint16_t)valid;
+	}
+}
+
+/* Give every kernel root slot a permanent table, so the kernel half that
+ * user roots copy at creation never changes afterwards. */
+static int fill_kernel_slots(void)
+{
+	for (unsigned int s = kernel_first_slot(); s <= kernel_last_slot(); s++) {
+		struct page *pg;
+
+		if (mmu_pte_is_valid(pte_read(&kernel_pmap.root[s]), TOP_LEVEL))
+			continue;
+		pg = table_alloc();
+		if (!pg)
+			return -ENOMEM;
+		root_link(&kernel_pmap, s, pg);
+	}
+	return 0;
+}
+
+int pmap_bootstrap(paddr_t root_pa)
+{
+	struct page *root;
+	int err = 0;
+
+	if (kernel_ready)
+		return -EBUSY;
+	if (root_pa) {
+		kernel_pmap.root_pa = root_pa;
+		kernel_pmap.root = table_va(root_pa);
+		adopt_boot_tables(root_pa, TOP_LEVEL);
+	} else {
+		root = table_alloc();
+		if (!root)
+			return -ENOMEM;
+		table_account(&kernel_pmap, root, PAGE_PINNED);
+		kernel_pmap.root_pa = page_to_phys(root);
+		kernel_pmap.root = page_to_virt(root);
+	}
+	if (!MMU_SEPARATE_KERNEL_ROOT)
+		err = fill_kernel_slots();
+	mmu_pte_publish();
+	kernel_ready = !err;
+	return err;
+}
+
+struct pmap *pmap_kernel(void)
+{
+	return &kernel_pmap;
+}
+
+bool pmap_kernel_ready(void)
+{
+	return kernel_ready;
+}
+
+int pmap_kenter(vaddr_t va, paddr_t pa, unsigned int prot)
+{
+	if (!kernel_ready)
+		panic("pmap_kenter: before pmap_bootstrap");
+	return pmap_enter(&kernel_pmap, va, pa, prot, NULL);
+}
+
+void pmap_kremove(vaddr_t va, size_t len, struct tlb_batch *batch)
+{
+	pmap_remove(&kernel_pmap, va, len, batch);
+}
+
+void pmap_activate(struct pmap *pm)
+{
+	unsigned long irq = arch_irq_save();
+
+	/* The kernel pmap has no user half of its own to load. */
+	if (pm->kernel)
+		mmu_root_deactivate();
+	else
+		mmu_root_activate(pm->root_pa, pm->asid, true);
+	arch_irq_restore(irq);
+}
+
+void pmap_set_asid(struct pmap *pm, unsigned int asid)
+{
+	pm->asid = asid;
+}

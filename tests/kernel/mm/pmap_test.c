@@ -1,0 +1,289 @@
+/*
+ * Suite pmap: the MI walker on user pmaps that are never activated, so it
+ * runs on any CPU of any guest. The test range straddles a root-slot
+ * boundary, so it crosses a table boundary at every level. Every case
+ * ends with pmm_free_count() where it started.
+ */
+#include <kern/errno.h>
+#include <ktest/ktest.h>
+#include <mm/kheap.h>
+#include <mm/pmap.h>
+#include <mm/pmm.h>
+#include <mm/tlb_batch.h>
+
+#define TOP		(MMU_LEVELS - 1)
+#define NPAGES		16
+/* Tables a fresh pmap holds: the root, plus PAE's page directories. */
+#define BASE_TABLES	(1 + (MMU_ROOT_PREALLOC ? \
+			 (MMU_USER_VA_END >> mmu_level_shift(TOP)) : 0))
+/* Tables one new leaf far from others needs: one per level below the
+ * root, except PAE's preallocated directories. */
+#define PATH_TABLES	(TOP - MMU_ROOT_PREALLOC)
+
+static const char *skip_unless_pmap(void)
+{
+	return pmap_kernel_ready() ? NULL : "kernel pmap not bootstrapped";
+}
+
+/* First page of the range: NPAGES / 2 pages below the second root slot. */
+static vaddr_t range_base(void)
+{
+	return ((vaddr_t)1 << mmu_level_shift(TOP)) - NPAGES / 2 * PAGE_SIZE;
+}
+
+static vaddr_t page_va(unsigned int i)
+{
+	return range_base() + i * PAGE_SIZE;
+}
+
+static unsigned int prot_of(unsigned int i)
+{
+	return (i & 1) ? VM_READ : VM_READ | VM_WRITE;
+}
+
+static bool alloc_frames(struct page **f, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		f[i] = pmm_alloc(0, 0);
+		if (!f[i]) {
+			while (i-- > 0)
+				pmm_free(f[i], 0);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void free_frames(struct page **f, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		pmm_free(f[i], 0);
+}
+
+static void create_destroy(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	struct pmap *pm = pmap_create();
+
+	KASSERT_NOT_NULL(t, pm);
+	KEXPECT_EQ(t, pm->tables, BASE_TABLES);
+	KEXPECT_EQ(t, pm->resident, 0);
+	KEXPECT_EQ(t, pmap_extract(pm, page_va(0), NULL, NULL), -ENOENT);
+	pmap_destroy(pm);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* Map, extract, protect, remove across every level boundary; tables are
+ * reclaimed as they empty, and only after the batch ends. */
+static void round_trip(struct ktest *t)
+{
+	unsigned long before = pmm_free_count(), before_end;
+	struct page *f[NPAGES];
+	struct tlb_batch b;
+	struct pmap *pm;
+	unsigned int prot;
+	paddr_t pa;
+
+	KASSERT_TRUE(t, alloc_frames(f, NPAGES));
+	pm = pmap_create();
+	KASSERT_NOT_NULL(t, pm);
+	for (unsigned int i = 0; i < NPAGES; i++)
+		KEXPECT_EQ(t, pmap_enter(pm, page_va(i), page_to_phys(f[i]),
+					 prot_of(i), NULL), 0);
+	KEXPECT_EQ(t, pm->resident, NPAGES);
+	KEXPECT_EQ(t, pm->tables, BASE_TABLES + 2 * PATH_TABLES);
+	for (unsigned int i = 0; i < NPAGES; i++) {
+		KEXPECT_EQ(t, pmap_extract(pm, page_va(i) + 0x123, &pa, &prot), 0);
+		KEXPECT_EQ(t, pa, page_to_phys(f[i]) + 0x123);
+		KEXPECT_EQ(t, prot, prot_of(i) | VM_USER);
+		KEXPECT_EQ(t, f[i]->mapcount, 1);
+	}
+	tlb_batch_begin(&b, pm);
+	pmap_protect(pm, page_va(0), NPAGES * PAGE_SIZE, VM_READ | VM_EXEC, &b);
+	KEXPECT_EQ(t, b.nranges, 1);
+	KEXPECT_EQ(t, b.npages, NPAGES);
+	tlb_batch_end(&b);
+	for (unsigned int i = 0; i < NPAGES; i++) {
+		KEXPECT_EQ(t, pmap_extract(pm, page_va(i), NULL, &prot), 0);
+		KEXPECT_EQ(t, prot, VM_READ | VM_EXEC | VM_USER);
+	}
+	tlb_batch_begin(&b, pm);
+	pmap_remove(pm, page_va(0), NPAGES * PAGE_SIZE, &b);
+	KEXPECT_EQ(t, pm->resident, 0);
+	KEXPECT_EQ(t, pm->tables, BASE_TABLES);
+	before_end = pmm_free_count();
+	tlb_batch_end(&b);
+	KEXPECT_EQ(t, pmm_free_count(), before_end + 2 * PATH_TABLES);
+	for (unsigned int i = 0; i < NPAGES; i++) {
+		KEXPECT_EQ(t, pmap_extract(pm, page_va(i), NULL, NULL), -ENOENT);
+		KEXPECT_EQ(t, f[i]->mapcount, 0);
+	}
+	pmap_destroy(pm);
+	free_frames(f, NPAGES);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* Removing half the range frees exactly the tables of that half. */
+static void partial_remove(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	struct page *f[NPAGES];
+	struct tlb_batch b;
+	struct pmap *pm;
+
+	KASSERT_TRUE(t, alloc_frames(f, NPAGES));
+	pm = pmap_create();
+	KASSERT_NOT_NULL(t, pm);
+	for (unsigned int i = 0; i < NPAGES; i++)
+		KEXPECT_EQ(t, pmap_enter(pm, page_va(i), page_to_phys(f[i]),
+					 VM_READ, NULL), 0);
+	tlb_batch_begin(&b, pm);
+	/* Leave one page in the lower half: its tables stay. */
+	pmap_remove(pm, page_va(1), (NPAGES - 1) * PAGE_SIZE, &b);
+	tlb_batch_end(&b);
+	KEXPECT_EQ(t, pm->tables, BASE_TABLES + PATH_TABLES);
+	KEXPECT_EQ(t, pmap_extract(pm, page_va(0), NULL, NULL), 0);
+	KEXPECT_EQ(t, pmap_extract(pm, page_va(1), NULL, NULL), -ENOENT);
+	pmap_destroy(pm);
+	KEXPECT_EQ(t, f[0]->mapcount, 0);
+	free_frames(f, NPAGES);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+static void bad_arguments(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	struct pmap *pm = pmap_create();
+	struct tlb_batch b;
+	paddr_t pa = 0x100000;
+
+	KASSERT_NOT_NULL(t, pm);
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(0) + 8, pa, VM_READ, NULL), -EINVAL);
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(0), pa + 8, VM_READ, NULL), -EINVAL);
+	KEXPECT_EQ(t, pmap_enter(pm, MMU_USER_VA_END, pa, VM_READ, NULL), -EINVAL);
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(0), pa, 0, NULL), -EINVAL);
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(0), pa,
+				 VM_READ | VM_EXEC | VM_CACHE_DEVICE, NULL),
+		   -EINVAL);
+	tlb_batch_begin(&b, pmap_kernel());
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(0), pa, VM_READ, &b), -EINVAL);
+	tlb_batch_end(&b);
+	KEXPECT_EQ(t, pm->tables, BASE_TABLES);
+	pmap_destroy(pm);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* A valid leaf is only replaced through a batch; mapcounts follow. */
+static void replace_mapping(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	struct page *f[2];
+	struct tlb_batch b;
+	struct pmap *pm;
+	paddr_t pa;
+
+	KASSERT_TRUE(t, alloc_frames(f, 2));
+	pm = pmap_create();
+	KASSERT_NOT_NULL(t, pm);
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(3), page_to_phys(f[0]), VM_READ,
+				 NULL), 0);
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(3), page_to_phys(f[1]), VM_READ,
+				 NULL), -EEXIST);
+	tlb_batch_begin(&b, pm);
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(3), page_to_phys(f[1]),
+				 VM_READ | VM_WRITE, &b), 0);
+	tlb_batch_end(&b);
+	KEXPECT_EQ(t, pmap_extract(pm, page_va(3), &pa, NULL), 0);
+	KEXPECT_EQ(t, pa, page_to_phys(f[1]));
+	KEXPECT_EQ(t, f[0]->mapcount, 0);
+	KEXPECT_EQ(t, f[1]->mapcount, 1);
+	KEXPECT_EQ(t, pm->resident, 1);
+	pmap_destroy(pm);
+	free_frames(f, 2);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* Fail the n-th page-table allocation of a pmap_enter for every n: each
+ * failure returns -ENOMEM with the pmap and the pmm exactly as before. */
+static void enter_fault_injection(struct ktest *t)
+{
+	unsigned long before = pmm_free_count(), mid;
+	unsigned int failures = 0;
+	struct page *f[2];
+	struct tlb_batch b;
+	struct pmap *pm;
+	paddr_t pa;
+
+	KASSERT_TRUE(t, alloc_frames(f, 2));
+	pm = pmap_create();
+	KASSERT_NOT_NULL(t, pm);
+	KEXPECT_EQ(t, pmap_enter(pm, page_va(0), page_to_phys(f[0]), VM_READ,
+				 NULL), 0);
+	mid = pmm_free_count();
+	for (unsigned int n = 1; n <= MMU_LEVELS + 1; n++) {
+		int err;
+
+		pmm_fault_inject_nth(n);
+		err = pmap_enter(pm, page_va(NPAGES - 1), page_to_phys(f[1]),
+				 VM_READ, NULL);
+		if (!pmm_fault_inject_fired()) {
+			KEXPECT_EQ(t, err, 0);
+			break;
+		}
+		failures++;
+		KEXPECT_EQ(t, err, -ENOMEM);
+		KEXPECT_EQ(t, pmm_free_count(), mid);
+		KEXPECT_EQ(t, pm->tables, BASE_TABLES + PATH_TABLES);
+		KEXPECT_EQ(t, pm->resident, 1);
+		KEXPECT_EQ(t, f[1]->mapcount, 0);
+		KEXPECT_EQ(t, pmap_extract(pm, page_va(NPAGES - 1), NULL, NULL),
+			   -ENOENT);
+		KEXPECT_EQ(t, pmap_extract(pm, page_va(0), &pa, NULL), 0);
+		KEXPECT_EQ(t, pa, page_to_phys(f[0]));
+	}
+	pmm_fault_inject_nth(0);
+	KEXPECT_EQ(t, failures, PATH_TABLES);
+	KEXPECT_EQ(t, pmap_extract(pm, page_va(NPAGES - 1), &pa, NULL), 0);
+	tlb_batch_begin(&b, pm);
+	pmap_remove(pm, page_va(0), NPAGES * PAGE_SIZE, &b);
+	tlb_batch_end(&b);
+	pmap_destroy(pm);
+	free_frames(f, 2);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* pmap_create under every pmm failure and a kheap failure: NULL, no leak. */
+static void create_fault_injection(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	unsigned int failures = 0;
+	struct pmap *pm = NULL;
+
+	for (unsigned int n = 1; n <= 8 && !pm; n++) {
+		pmm_fault_inject_nth(n);
+		pm = pmap_create();
+		if (pmm_fault_inject_fired()) {
+			failures++;
+			KEXPECT_NULL(t, pm);
+			KEXPECT_EQ(t, pmm_free_count(), before);
+		}
+	}
+	pmm_fault_inject_nth(0);
+	KEXPECT_GE(t, failures, BASE_TABLES);
+	KASSERT_NOT_NULL(t, pm);
+	pmap_destroy(pm);
+	kheap_fault_inject_nth(1);
+	KEXPECT_NULL(t, pmap_create());
+	KEXPECT_TRUE(t, kheap_fault_inject_fired());
+	kheap_fault_inject_nth(0);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+KTEST_SUITE_SKIP_IF(pmap, skip_unless_pmap,
+		    KTEST_CASE(create_destroy),
+		    KTEST_CASE(round_trip),
+		    KTEST_CASE(partial_remove),
+		    KTEST_CASE(bad_arguments),
+		    KTEST_CASE(replace_mapping),
+		    KTEST_CASE(enter_fault_injection),
+		    KTEST_CASE(create_fault_injection));
