@@ -67,7 +67,10 @@ HOST_ENV = {"ASAN_OPTIONS": "exitcode=86:detect_leaks=1:abort_on_error=0",
 
 def target_argv(target):
     if target.arch == "host":
-        return [HOST_BINARY, target.kargs], dict(os.environ, **HOST_ENV)
+        binary = HOST_BINARY
+        if target.boot != "native":
+            binary += "-" + target.boot
+        return [binary, target.kargs], dict(os.environ, **HOST_ENV)
     kargs = f"{target.kargs} ktest.expect_cpus={target.smp}".strip()
     return qemu.qemu_argv(target.arch, target.boot, target.smp,
                           kargs=kargs, el2=target.el2,
