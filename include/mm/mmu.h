@@ -39,11 +39,20 @@ typedef uint64_t mmu_pte_t;		/* one entry, 64-bit on every arch */
 #define VM_PROT_MASK		(VM_READ | VM_WRITE | VM_EXEC)
 
 #define MMU_PTE_INVALID		((mmu_pte_t)0)	/* invalid on every arch */
+
+/* The first pages of the kernel mapping window belong to ktest suites
+ * (fixed VAs they map and unmap); allocators start after them. */
+#define MMU_KMAP_TEST_PAGES	16
 #define MMU_PTES_PER_TABLE	(1u << MMU_LEVEL_BITS)
 
 /* --- Geometry checks: the one place that validates <machine/mmu.h> ---- */
 
 _Static_assert(MMU_PAGE_SHIFT == 12, "pmm and pmap assume 4 KiB pages");
+_Static_assert(MMU_KMAP_BASE >= MMU_KERNEL_VA_BASE &&
+	       MMU_KMAP_BASE - 1 + MMU_KMAP_SIZE <= MMU_KERNEL_VA_LAST &&
+	       MMU_KMAP_SIZE % (1UL << MMU_PAGE_SHIFT) == 0 &&
+	       MMU_KMAP_SIZE >> MMU_PAGE_SHIFT > MMU_KMAP_TEST_PAGES,
+	       "the kernel mapping window lies in the kernel half");
 _Static_assert(MMU_LEVEL_BITS == MMU_PAGE_SHIFT - 3,
 	       "a table is one page of 64-bit entries");
 _Static_assert(MMU_LEVELS >= 2 && MMU_LEVELS <= 4,

@@ -31,4 +31,9 @@
 /* 16 with TCR_EL1.AS = 1 when ID_AA64MMFR0_EL1.ASIDBits says so, else 8. */
 #define MMU_ASID_BITS_MAX	16
 
+/* Kernel mapping window for dynamic kernel mappings (kernel stacks with
+ * guard pages, test mappings): 1 TiB above the direct map (VA = PA + 0xffff0000_00000000, up to 512 GiB of PA). */
+#define MMU_KMAP_BASE		0xffff800000000000UL
+#define MMU_KMAP_SIZE		0x0000010000000000UL
+
 #endif

@@ -26,4 +26,9 @@
 /* No PCID in 32-bit paging modes: every CR3 load flushes. */
 #define MMU_ASID_BITS_MAX	0
 
+/* Kernel mapping window for dynamic kernel mappings (kernel stacks with
+ * guard pages, test mappings): 64 MiB of the top 128 MiB left out of the 896 MiB direct map; the rest (0xfc000000 up) is for fixed device mappings. */
+#define MMU_KMAP_BASE		0xf8000000UL
+#define MMU_KMAP_SIZE		0x04000000UL
+
 #endif

@@ -31,4 +31,9 @@
 /* With CR4.PCIDE; mmu_asid_bits() says whether this CPU has it. */
 #define MMU_ASID_BITS_MAX	12
 
+/* Kernel mapping window for dynamic kernel mappings (kernel stacks with
+ * guard pages, test mappings): 1 TiB above the direct map (0xffff8000_00000000, 64 TiB), below the image at -2 GiB. */
+#define MMU_KMAP_BASE		0xffffc00000000000UL
+#define MMU_KMAP_SIZE		0x0000010000000000UL
+
 #endif
