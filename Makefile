@@ -9,8 +9,13 @@
 #   ARCH_LDSCRIPT  linker script (it INCLUDEs core/sections.ld)
 #   NASM_FORMAT    elf32 / elf64 (x86 only)
 #   ARCH_IMAGES    bootable files derived from $(O)/kernel.elf, with rules
+#   ARCH_MM        y once the arch implements the operations of
+#                  include/mm/mmu.h and fills boot_info's direct map and
+#                  kernel root: builds mm/ and its suites in, kmain calls
+#                  mm_init()
 #   ARCH_SMP       y once the arch implements include/smp/smp_md.h: builds
 #                  smp/ and its suites in and makes kmain call smp_init()
+# (Both switches go once every arch has both.)
 # Output: $(O)/kernel.elf, $(ARCH_IMAGES), $(O)/compile_commands.json.
 
 ARCH ?= x86_64
@@ -31,9 +36,19 @@ endif
 include arch/$(ARCH)/arch.mk
 
 MI_SRCS := $(sort $(wildcard core/*.c tests/ktest/*.c tests/kernel/*.c))
+ifeq ($(ARCH_MM),y)
+MI_SRCS += $(sort $(wildcard mm/*.c tests/kernel/mm/*.c))
+SMP_CFLAGS += -DCONFIG_MM
+endif
 ifeq ($(ARCH_SMP),y)
-MI_SRCS += $(sort $(wildcard smp/*.c tests/kernel/smp/*.c))
-SMP_CFLAGS := -DCONFIG_SMP
+SMP_SRCS := $(sort $(wildcard smp/*.c tests/kernel/smp/*.c))
+ifneq ($(ARCH_MM),y)
+# The shootdown and its suite drive the MMU operations.
+SMP_SRCS := $(filter-out smp/shootdown.c tests/kernel/smp/shootdown_test.c,\
+	$(SMP_SRCS))
+endif
+MI_SRCS += $(SMP_SRCS)
+SMP_CFLAGS += -DCONFIG_SMP
 endif
 ifeq ($(DEBUG),1)
 DEBUG_CFLAGS := -DCONFIG_DEBUG

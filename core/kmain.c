@@ -8,6 +8,8 @@
 #include <kern/cmdline.h>
 #include <kern/printk.h>
 #include <ktest/ktest.h>
+#include <mm/mm.h>
+#include <smp/shootdown.h>
 #include <smp/smp.h>
 
 #define KERNEL_NAME	"tlbk"
@@ -33,9 +35,16 @@ void kmain(const struct boot_info *bi)
 
 	print_boot_summary(bi);
 	cmdline_init(bi->cmdline);
+	/* The CONFIG_ switches last until every arch has both layers
+	 * (see the Makefile). */
+#ifdef CONFIG_MM
+	mm_init(bi);
+#endif
 #ifdef CONFIG_SMP
-	/* Until every arch implements smp_md.h (see the Makefile). */
 	smp_init();
+#ifdef CONFIG_MM
+	shootdown_init();
+#endif
 #endif
 	failed = ktest_run_all();
 	printk("%s: tests done, %u failed; powering off\n", KERNEL_NAME, failed);

@@ -117,6 +117,8 @@ void smp_init(void)
 	       (unsigned long long)cpus[0].hw_id);
 	for (unsigned int i = 1; i < ncpus && i < max; i++)
 		start_secondary(&cpus[i]);
+	/* wait_online() idled with interrupts masked on return. */
+	arch_irq_enable();
 	printk("smp: %u of %u CPU(s) online\n", cpuset_count(&cpus_online),
 	       ncpus);
 }

@@ -30,6 +30,18 @@ struct boot_info {
 	 */
 	struct boot_mem_range reserved[BOOT_RESERVED_MAX];
 	unsigned int reserved_count;
+	/*
+	 * The direct map the arch built: physical [dmap_pa, dmap_pa +
+	 * dmap_size) at virtual dmap_va, read-write, never executable. Frames
+	 * outside it (i686 high memory) are managed but have no kernel VA.
+	 * dmap_size 0: no memory management (the mm suites then skip).
+	 */
+	paddr_t dmap_pa;
+	vaddr_t dmap_va;
+	uint64_t dmap_size;
+	/* Physical address of the kernel root page table the arch built; the
+	 * kernel pmap adopts it and its tables. */
+	paddr_t kernel_root_pa;
 	/* Initial ramdisk, physical; size 0 when there is none. */
 	paddr_t initrd_base;
 	uint64_t initrd_size;

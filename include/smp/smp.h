@@ -7,9 +7,10 @@
 /*
  * Discover every CPU, start the secondaries and the tick on all of them.
  * A CPU that fails to start is reported and left out of cpus_online; the
- * others go on. Until there is a scheduler, every CPU runs with interrupts
- * off and takes them only inside arch_idle(): secondaries idle forever and
- * serve cross-calls and ticks from there.
+ * others go on. Returns on the boot CPU with interrupts enabled: kernel
+ * code runs with them on, so a CPU spinning on a lock can still answer a
+ * cross-call (a TLB flush) from the lock's holder. Secondaries idle in
+ * arch_idle() and serve cross-calls and ticks from there.
  * Locking: boot CPU, once, before anything else uses cpus_online.
  */
 void smp_init(void);

@@ -36,8 +36,9 @@ void xcall_inbox_init(struct xcall_inbox *in);
  * @targets other than the caller and send them an IPI; if the caller is in
  * @targets it runs fn itself before returning. Returns 0, or -EINVAL if no
  * online CPU is in @targets. @req must stay alive until xcall_done(@req).
- * Locking: must not hold a lock @fn takes. Interrupts may be on or off:
- * while a target inbox is full, the caller serves its own inbox.
+ * Locking: must not hold a lock @fn takes, nor a lock that any CPU takes
+ * with interrupts off (that CPU could not answer). Interrupts may be on or
+ * off here: while a target inbox is full, the caller serves its own inbox.
  */
 int xcall_start(const struct cpuset *targets, struct xcall_req *req);
 

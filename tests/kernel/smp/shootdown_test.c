@@ -1,0 +1,140 @@
+/*
+ * Suite shootdown: a kernel mapping changed on the boot CPU must not stay
+ * stale on any other CPU after tlb_batch_end. The other CPUs first load
+ * the translation into their TLBs (TCG keeps it until invalidated,
+ * PLATFORM.md), then the boot CPU remaps or write-protects it.
+ * With tlb=none the remote flush is skipped and these checks must fail:
+ * the harness target *-selfcheck-tlbnone demands exactly that.
+ */
+#include <kern/arch.h>
+#include <kern/trap.h>
+#include <ktest/ktest.h>
+#include <mm/mmu.h>
+#include <mm/page.h>
+#include <mm/pmap.h>
+#include <mm/pmm.h>
+#include <mm/tlb_batch.h>
+#include <smp/cpu.h>
+#include <smp/xcall.h>
+
+#define TEST_VA		(MMU_KMAP_BASE + PAGE_SIZE)	/* a test page */
+#define MARK_A		0x0a0a0a0au
+#define MARK_B		0x0b0b0b0bu
+#define PROT_RW		(VM_READ | VM_WRITE)
+
+static uint32_t seen[MAX_CPUS];
+static unsigned int faults[MAX_CPUS];
+
+static const char *skip_unless_ready(void)
+{
+	if (!pmap_kernel_ready())
+		return "kernel pmap not bootstrapped";
+	if (cpuset_count(&cpus_online) < 2)
+		return "needs two or more CPUs";
+	return NULL;
+}
+
+static void read_test_va(void *arg)
+{
+	(void)arg;
+	seen[this_cpu()->id] = *(volatile uint32_t *)TEST_VA;
+}
+
+static void write_test_va(void *arg)
+{
+	unsigned int id = this_cpu()->id;
+
+	trap_expect(TRAP_PAGE_FAULT);
+	*(volatile uint32_t *)TEST_VA = (uint32_t)(uintptr_t)arg + id;
+	faults[id] = trap_expect_end();
+}
+
+static void run_on_others(xcall_fn fn, void *arg)
+{
+	struct cpuset others = cpus_online;
+
+	cpuset_clear(&others, this_cpu()->id);
+	xcall_run(&others, fn, arg);
+}
+
+static struct page *frame_with(uint32_t mark)
+{
+	struct page *pg = pmm_alloc(0, PMM_DIRECT | PMM_ZERO);
+
+	if (pg)
+		*(volatile uint32_t *)page_to_virt(pg) = mark;
+	return pg;
+}
+
+static void unmap_test_va(void)
+{
+	struct tlb_batch b;
+
+	tlb_batch_begin(&b, pmap_kernel());
+	pmap_kremove(TEST_VA, PAGE_SIZE, &b);
+	tlb_batch_end(&b);
+}
+
+/* Count the other CPUs that read @want at TEST_VA. */
+static unsigned int others_seeing(uint32_t want)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_cpu_in(cpu, &cpus_online)
+		n += cpu != this_cpu()->id && seen[cpu] == want;
+	return n;
+}
+
+static void remap_reaches_every_cpu(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	unsigned int others = cpuset_count(&cpus_online) - 1;
+	struct page *a = frame_with(MARK_A), *b = frame_with(MARK_B);
+	struct tlb_batch batch;
+
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, b);
+	KASSERT_EQ(t, pmap_kenter(TEST_VA, page_to_phys(a), PROT_RW), 0);
+	run_on_others(read_test_va, NULL);
+	KEXPECT_EQ(t, others_seeing(MARK_A), others);	/* now cached */
+	tlb_batch_begin(&batch, pmap_kernel());
+	KASSERT_EQ(t, pmap_enter(pmap_kernel(), TEST_VA, page_to_phys(b),
+				 PROT_RW | VM_GLOBAL, &batch), 0);
+	tlb_batch_end(&batch);
+	run_on_others(read_test_va, NULL);
+	KEXPECT_EQ(t, others_seeing(MARK_B), others);
+	if (others_seeing(MARK_A))
+		ktest_diag(t, "%u CPU(s) still read the old frame",
+			   others_seeing(MARK_A));
+	unmap_test_va();
+	pmm_free(a, 0);
+	pmm_free(b, 0);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+static void write_protect_reaches_every_cpu(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	unsigned int cpu, others = cpuset_count(&cpus_online) - 1, n = 0;
+	struct page *a = frame_with(MARK_A);
+	struct tlb_batch batch;
+
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_EQ(t, pmap_kenter(TEST_VA, page_to_phys(a), PROT_RW), 0);
+	/* Writable entries (dirty, on x86) in every other TLB. */
+	run_on_others(write_test_va, (void *)0x100);
+	tlb_batch_begin(&batch, pmap_kernel());
+	pmap_protect(pmap_kernel(), TEST_VA, PAGE_SIZE, VM_READ, &batch);
+	tlb_batch_end(&batch);
+	run_on_others(write_test_va, (void *)0x200);
+	for_each_cpu_in(cpu, &cpus_online)
+		n += cpu != this_cpu()->id && faults[cpu] == 1;
+	KEXPECT_EQ(t, n, others);
+	unmap_test_va();
+	pmm_free(a, 0);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+KTEST_SUITE_SKIP_IF(shootdown, skip_unless_ready,
+		    KTEST_CASE(remap_reaches_every_cpu),
+		    KTEST_CASE(write_protect_reaches_every_cpu));
