@@ -33,9 +33,12 @@ static void cpu_setup(struct cpu *c, unsigned int id)
 
 static void cpu_go_online(struct cpu *c)
 {
-	cpuset_set_atomic(&cpus_online, c->id);
-	/* Release: whoever sees ONLINE also sees this CPU's setup. */
+	/* Release, state first: whoever sees ONLINE or finds the CPU in
+	 * cpus_online (as xcall_start does before using its interrupt
+	 * controller state) also sees this CPU's setup. */
 	__atomic_store_n(&c->state, CPU_ONLINE, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	cpuset_set_atomic(&cpus_online, c->id);
 }
 
 void smp_handle_tick(void)
@@ -106,16 +109,23 @@ void smp_init(void)
 	ncpus = arch_smp_discover(cpus, MAX_CPUS);
 	BUG_ON(ncpus < 1 || ncpus > MAX_CPUS);
 	max = cmdline_get_ulong("smp.maxcpus", MAX_CPUS, 1, MAX_CPUS);
+	if (ncpus > max) {
+		printk("smp: smp.maxcpus=%lu: leaving %lu CPU(s) unused\n",
+		       max, ncpus - max);
+		for (unsigned int i = max; i < ncpus; i++)
+			cpus[i].state = CPU_ABSENT;
+		ncpus = (unsigned int)max;
+	}
 	cpus[0].start_method = "firmware (boot CPU)";
 	arch_set_this_cpu(&cpus[0]);
 	arch_cpu_init_local(&cpus[0]);
 	cpu_go_online(&cpus[0]);
 	freq = arch_timer_start(SMP_TICK_HZ);
-	printk("smp: %u CPU(s) found, IPIs via %s, tick %u Hz from a %llu Hz "
+	printk("smp: %u CPU(s) in use, IPIs via %s, tick %u Hz from a %llu Hz "
 	       "timer; boot cpu hw id %#llx\n", ncpus, arch_ipi_path(),
 	       SMP_TICK_HZ, (unsigned long long)freq,
 	       (unsigned long long)cpus[0].hw_id);
-	for (unsigned int i = 1; i < ncpus && i < max; i++)
+	for (unsigned int i = 1; i < ncpus; i++)
 		start_secondary(&cpus[i]);
 	/* wait_online() idled with interrupts masked on return. */
 	arch_irq_enable();

@@ -23,5 +23,7 @@
 #define ERANGE		34
 #define ENOSYS		38
 #define ETIMEDOUT	110
+#define EALREADY	114
+#define EINPROGRESS	115
 
 #endif
