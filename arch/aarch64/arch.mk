@@ -6,22 +6,31 @@ CLANG_TARGET := aarch64-none-elf
 ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 ARCH_INCLUDES := -Iarch/aarch64/include
+# Implements include/smp/smp_md.h: PSCI CPU_ON, GICv2/v3, generic timer.
+ARCH_SMP := y
 ARCH_SRCS := \
 	arch/aarch64/head.S \
 	arch/aarch64/el2.S \
 	arch/aarch64/vectors.S \
 	arch/aarch64/fwcall.S \
+	arch/aarch64/secondary.S \
 	arch/aarch64/boot.c \
 	arch/aarch64/cpu.c \
+	arch/aarch64/cpu_dt.c \
 	arch/aarch64/fdt.c \
 	arch/aarch64/fdt_test.c \
 	arch/aarch64/fwcall.c \
+	arch/aarch64/gic.c \
+	arch/aarch64/gic_v2.c \
+	arch/aarch64/gic_v3.c \
 	arch/aarch64/mmu_early.c \
 	arch/aarch64/pl011.c \
 	arch/aarch64/platform.c \
 	arch/aarch64/power.c \
 	arch/aarch64/psci.c \
 	arch/aarch64/semihost.c \
+	arch/aarch64/smp.c \
+	arch/aarch64/timer.c \
 	arch/aarch64/trap.c
 ARCH_LDSCRIPT := arch/aarch64/kernel.ld
 ARCH_LDFLAGS := -z max-page-size=4096

@@ -1,8 +1,9 @@
 /*
  * aarch64 C entry on the boot CPU: head.S has dropped to EL1, moved the
  * image to its link address, turned the MMU on and installed the vectors.
- * Here the DTB is read, the direct map completed, the boot log printed and
- * struct boot_info handed to kmain().
+ * Here the DTB is read, the direct map completed, the boot log printed,
+ * the GIC distributor and the timer's interrupt set up (each CPU's own part
+ * comes with smp_init()) and struct boot_info handed to kmain().
  *
  * Boot path, from what the loaders leave behind:
  *   "elf"   x0 == 0 at entry: only QEMU's ELF loader passes no DTB pointer
@@ -17,18 +18,29 @@
 #include <kern/cmdline.h>
 #include <kern/printk.h>
 #include <kern/string.h>
+#include <machine/gic.h>
 #include <machine/memlayout.h>
 #include <machine/mmu_early.h>
 #include <machine/pl011.h>
 #include <machine/platform.h>
 #include <machine/psci.h>
 #include <machine/semihost.h>
+#include <machine/timer.h>
+#include <smp/cpu.h>
+#include <smp/smp_md.h>
 
 void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el);
+
+extern char _end[];
 
 static struct platform platform;
 static struct boot_info boot_info;
 static char boot_cmdline[CMDLINE_MAX_LEN];
+
+const struct platform *boot_platform(void)
+{
+	return &platform;
+}
 
 static const char *boot_path(uint64_t entry_x0, const struct platform *p)
 {
@@ -64,6 +76,31 @@ static void map_platform(struct platform *p)
 	}
 }
 
+static void reserve(struct boot_info *bi, paddr_t base, uint64_t size)
+{
+	if (size == 0)
+		return;
+	if (bi->reserved_count == BOOT_RESERVED_MAX) {
+		printk("boot: more than %d reserved ranges: %#lx+%#lx not reserved\n",
+		       BOOT_RESERVED_MAX, base, size);
+		return;
+	}
+	bi->reserved[bi->reserved_count].base = base;
+	bi->reserved[bi->reserved_count].size = size;
+	bi->reserved_count++;
+}
+
+/* The kernel image with its BSS (boot stack, boot page tables), the DTB
+ * (arch_smp_discover() reads it after kmain starts) and the initrd. */
+static void reserve_boot_ranges(struct boot_info *bi, const struct platform *p)
+{
+	reserve(bi, KERNEL_LOAD_PA, virt_to_phys(_end) - KERNEL_LOAD_PA);
+	if (p->dtb_valid)
+		reserve(bi, p->dtb_pa, p->dtb_size);
+	if (p->initrd_end > p->initrd_start)
+		reserve(bi, p->initrd_start, p->initrd_end - p->initrd_start);
+}
+
 static void fill_boot_info(struct boot_info *bi, const struct platform *p,
 			   uint64_t entry_x0)
 {
@@ -83,6 +120,7 @@ static void fill_boot_info(struct boot_info *bi, const struct platform *p,
 		bi->initrd_base = p->initrd_start;
 		bi->initrd_size = p->initrd_end - p->initrd_start;
 	}
+	reserve_boot_ranges(bi, p);
 }
 
 static void log_platform(const struct platform *p)
@@ -120,6 +158,9 @@ void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el)
 	struct platform *p = &platform;
 	paddr_t dtb_pa = entry_x0 ? entry_x0 : VIRT_RAM_BASE;
 
+	/* First: printk asks this_cpu() for the CPU number, and TPIDR_EL1
+	 * is UNKNOWN until written. */
+	arch_set_this_cpu(&cpus[0]);
 	printk("boot: %s kernel, entered at EL%u%s, loaded at %#lx, running at %#lx\n",
 	       ARCH_NAME, entry_el, entry_el == 2 ? " (dropped to EL1)" : "",
 	       load_pa, KERNEL_LOAD_PA);
@@ -133,5 +174,7 @@ void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el)
 	       p->uboot_version ? p->uboot_version : "");
 	log_platform(p);
 	printk("boot: cmdline \"%s\"\n", boot_info.cmdline);
+	gic_init(p);
+	timer_init(p);
 	kmain(&boot_info);
 }

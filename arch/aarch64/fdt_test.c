@@ -1,8 +1,8 @@
 /*
- * Suite fdt: the DTB reader and the platform probe on a small synthetic
- * tree, then on broken copies of it: every truncation, header and
- * structure corruptions and random byte flips must be rejected with a
- * reason or parsed without faulting. The copies sit in mapped RAM, so a
+ * Suite fdt: the DTB reader, the platform probe and the /cpus parser on
+ * small synthetic trees, then on broken copies: every truncation, header
+ * and structure corruptions and random byte flips must be rejected with a
+ * reason or parsed without faulting; malformed CPU nodes are skipped. The copies sit in mapped RAM, so a
  * read slightly out of bounds would go unnoticed here; fdt.c also builds
  * natively, for a fuzzer under AddressSanitizer.
  */
@@ -10,18 +10,19 @@
 #include <kern/errno.h>
 #include <kern/string.h>
 #include <ktest/ktest.h>
+#include <machine/cpu_dt.h>
 #include <machine/fdt.h>
 #include <machine/memlayout.h>
 #include <machine/platform.h>
 
-#define BLOB_MAX	1024
+#define BLOB_MAX	1536
 #define HDR_SIZE	40
 #define RSV_SIZE	16
 
 struct builder {
-	uint8_t st[640];
+	uint8_t st[1024];
 	uint32_t st_len;
-	char strings[256];
+	char strings[512];
 	uint32_t strings_len;
 	bool overflow;
 };
@@ -81,9 +82,13 @@ static void prop(struct builder *b, const char *name, const void *val, uint32_t 
 static void prop_cells(struct builder *b, const char *name, const uint32_t *cells,
 		       unsigned int n)
 {
-	uint8_t be[32];
+	uint8_t be[64];
 	unsigned int i;
 
+	if (n > sizeof(be) / 4) {
+		b->overflow = true;
+		return;
+	}
 	for (i = 0; i < n; i++)
 		put_be32(be + 4 * i, cells[i]);
 	prop(b, name, be, 4 * n);
@@ -153,6 +158,11 @@ static uint32_t build_tree(uint8_t *out)
 	begin_node(&b, "intc@8000000");
 	PROP_STR(&b, "compatible", "arm,gic-v3");
 	PROP_CELLS(&b, "reg", 0, 0x8000000, 0, 0x10000, 0, 0x80a0000, 0, 0xf60000);
+	PROP_CELLS(&b, "#interrupt-cells", 3);
+	emit_u32(&b, 2);
+	begin_node(&b, "timer");
+	PROP_STR(&b, "compatible", "arm,armv8-timer\0arm,armv7-timer");
+	PROP_CELLS(&b, "interrupts", 1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4);
 	emit_u32(&b, 2);
 	emit_u32(&b, 2);
 	emit_u32(&b, 9);
@@ -179,6 +189,7 @@ static void tree_parses(struct ktest *t)
 	KEXPECT_EQ(t, p.gic_version, 3);
 	KEXPECT_EQ(t, p.gic_dist, 0x8000000);
 	KEXPECT_EQ(t, p.gic_cpu, 0x80a0000);
+	KEXPECT_EQ(t, p.timer_intid, 30);
 	KEXPECT_NULL(t, p.uboot_version);
 }
 
@@ -335,6 +346,115 @@ static void platform_falls_back(struct ktest *t)
 	KEXPECT_EQ(t, p.mem[0].base, VIRT_RAM_BASE);
 }
 
+/* One /cpus child: "cpu@<name>" with @reg_len cells of @reg. */
+static void cpu_node(struct builder *b, const char *name, const uint32_t *reg,
+		     unsigned int reg_len, const char *method)
+{
+	begin_node(b, name);
+	PROP_STR(b, "device_type", "cpu");
+	prop_cells(b, "reg", reg, reg_len);
+	if (method)
+		prop(b, "enable-method", method, strlen(method) + 1);
+	emit_u32(b, 2);
+}
+
+/*
+ * /cpus with #address-cells 1: good CPUs 0, 1 and 0x100, then one each
+ * of: another enable-method, a 2-cell reg, a duplicate, a disabled node,
+ * a reg with a non-affinity bit, and a cpu-map subtree (not a CPU).
+ */
+static uint32_t build_cpus_tree(uint8_t *out)
+{
+	static struct builder b;
+	static const uint32_t r0 = 0, r1 = 1, r2 = 2, r100 = 0x100, r6 = 6;
+	static const uint32_t r_long[2] = { 0, 3 }, r_bit31 = 0x80000007;
+
+	memset(&b, 0, sizeof(b));
+	begin_node(&b, "");
+	begin_node(&b, "cpus");
+	PROP_CELLS(&b, "#address-cells", 1);
+	PROP_CELLS(&b, "#size-cells", 0);
+	begin_node(&b, "cpu-map");
+	begin_node(&b, "core0");
+	PROP_STR(&b, "device_type", "cpu");
+	PROP_CELLS(&b, "cpu", 1);
+	emit_u32(&b, 2);
+	emit_u32(&b, 2);
+	cpu_node(&b, "cpu@0", &r0, 1, "psci");
+	cpu_node(&b, "cpu@1", &r1, 1, "psci");
+	cpu_node(&b, "cpu@2", &r2, 1, "spin-table");
+	cpu_node(&b, "cpu@3", r_long, 2, "psci");
+	cpu_node(&b, "cpu@100", &r100, 1, "psci");
+	cpu_node(&b, "cpu@1b", &r1, 1, "psci");
+	begin_node(&b, "cpu@6");
+	PROP_STR(&b, "device_type", "cpu");
+	PROP_CELLS(&b, "reg", r6);
+	PROP_STR(&b, "status", "disabled");
+	PROP_STR(&b, "enable-method", "psci");
+	emit_u32(&b, 2);
+	cpu_node(&b, "cpu@7", &r_bit31, 1, "psci");
+	emit_u32(&b, 2);
+	emit_u32(&b, 2);
+	emit_u32(&b, 9);
+	return finish(&b, out);
+}
+
+static void cpus_parse(struct ktest *t)
+{
+	uint32_t size = build_cpus_tree(blob);
+	uint64_t m[8];
+	struct fdt fdt;
+	const char *why;
+
+	KASSERT_NE(t, size, 0);
+	KASSERT_EQ(t, fdt_open(&fdt, blob, size, &why), 0);
+	/* Boot CPU first, then tree order; the bad nodes are skipped. */
+	KASSERT_EQ(t, cpu_dt_parse(&fdt, 0x100, m, 8), 3);
+	KEXPECT_EQ(t, m[0], 0x100);
+	KEXPECT_EQ(t, m[1], 0);
+	KEXPECT_EQ(t, m[2], 1);
+	/* A boot CPU the tree does not list still comes first. */
+	KASSERT_EQ(t, cpu_dt_parse(&fdt, 0x5, m, 8), 4);
+	KEXPECT_EQ(t, m[0], 0x5);
+	KEXPECT_EQ(t, m[3], 0x100);
+	/* The cap: at most @max, never fewer than the boot CPU. */
+	KEXPECT_EQ(t, cpu_dt_parse(&fdt, 0, m, 2), 2);
+	KEXPECT_EQ(t, cpu_dt_parse(&fdt, 0, m, 1), 1);
+}
+
+/* #address-cells 2 puts Aff3 in the first cell; a tree without /cpus
+ * still yields the boot CPU. */
+static void cpus_two_cells_and_missing(struct ktest *t)
+{
+	static struct builder b;
+	static const uint32_t r0[2] = { 0, 0 }, r_aff3[2] = { 1, 0x10203 };
+	uint32_t size;
+	uint64_t m[4];
+	struct fdt fdt;
+	const char *why;
+
+	memset(&b, 0, sizeof(b));
+	begin_node(&b, "");
+	begin_node(&b, "cpus");
+	PROP_CELLS(&b, "#address-cells", 2);
+	PROP_CELLS(&b, "#size-cells", 0);
+	cpu_node(&b, "cpu@0", r0, 2, "psci");
+	cpu_node(&b, "cpu@100010203", r_aff3, 2, "psci");
+	emit_u32(&b, 2);
+	emit_u32(&b, 2);
+	emit_u32(&b, 9);
+	size = finish(&b, blob);
+	KASSERT_NE(t, size, 0);
+	KASSERT_EQ(t, fdt_open(&fdt, blob, size, &why), 0);
+	KASSERT_EQ(t, cpu_dt_parse(&fdt, 0, m, 4), 2);
+	KEXPECT_EQ(t, m[1], 0x100010203);
+
+	size = build_tree(blob);
+	KASSERT_EQ(t, fdt_open(&fdt, blob, size, &why), 0);
+	KEXPECT_EQ(t, cpu_dt_parse(&fdt, 0x3, m, 4), 1);
+	KEXPECT_EQ(t, m[0], 0x3);
+}
+
 KTEST_SUITE(fdt,
 	    KTEST_CASE(tree_parses),
 	    KTEST_CASE(truncation_rejected),
@@ -342,4 +462,6 @@ KTEST_SUITE(fdt,
 	    KTEST_CASE(structure_rejected),
 	    KTEST_CASE(nesting_bounded),
 	    KTEST_CASE(random_corruption_is_safe),
-	    KTEST_CASE(platform_falls_back));
+	    KTEST_CASE(platform_falls_back),
+	    KTEST_CASE(cpus_parse),
+	    KTEST_CASE(cpus_two_cells_and_missing));

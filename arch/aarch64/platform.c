@@ -177,7 +177,46 @@ static void probe_gic(struct platform *p, const struct fdt *fdt)
 			printk("dtb: %s: GIC without two \"reg\" entries, ignored\n",
 			       fdt_node_name(fdt, node));
 		p->gic_version = 0;
+		return;
 	}
+	if (!fdt_prop_u32(fdt, node, "#interrupt-cells", &p->gic_irq_cells))
+		printk("dtb: %s: no #interrupt-cells\n", fdt_node_name(fdt, node));
+}
+
+/*
+ * The EL1 physical timer's INTID: the second "interrupts" entry of the
+ * arm,armv8-timer node (Linux bindings/timer/arm,arch_timer.yaml: secure,
+ * non-secure physical, virtual, hypervisor). Each entry is a GIC
+ * specifier of #interrupt-cells (3, or 4 with a GICv3 PPI partition):
+ * <type number flags ...>, type 1 = PPI, INTID = 16 + number.
+ */
+static void probe_timer(struct platform *p, const struct fdt *fdt)
+{
+	int node = fdt_find_compatible(fdt, -1, "arm,armv8-timer");
+	uint32_t len, stride = p->gic_irq_cells * 4, type, num;
+	const uint8_t *irqs;
+
+	if (node < 0) {
+		printk("dtb: no arm,armv8-timer node\n");
+		return;
+	}
+	irqs = fdt_prop(fdt, node, "interrupts", &len);
+	if (!irqs || p->gic_irq_cells < 3 || p->gic_irq_cells > 4 ||
+	    len % stride != 0 || len < 2 * stride) {
+		printk("dtb: %s: \"interrupts\" is not a list of GIC "
+		       "specifiers with a second entry\n",
+		       fdt_node_name(fdt, node));
+		return;
+	}
+	type = (uint32_t)fdt_read_cells(irqs + stride, 1);
+	num = (uint32_t)fdt_read_cells(irqs + stride + 4, 1);
+	if (type != 1 || num >= 16) {
+		printk("dtb: %s: the non-secure physical timer is not a PPI "
+		       "(type %u, number %u)\n", fdt_node_name(fdt, node),
+		       type, num);
+		return;
+	}
+	p->timer_intid = 16 + num;
 }
 
 int platform_probe(struct platform *p, paddr_t dtb_pa, uint64_t avail)
@@ -198,10 +237,12 @@ int platform_probe(struct platform *p, paddr_t dtb_pa, uint64_t avail)
 	}
 	p->dtb_valid = true;
 	p->dtb_size = fdt.totalsize;
+	p->fdt = fdt;
 	probe_memory(p, &fdt);
 	probe_chosen(p, &fdt);
 	probe_uart(p, &fdt);
 	probe_psci(p, &fdt);
 	probe_gic(p, &fdt);
+	probe_timer(p, &fdt);
 	return 0;
 }

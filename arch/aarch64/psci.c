@@ -101,6 +101,41 @@ int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	return (int32_t)r.value;
 }
 
+static const struct {
+	int64_t psci;
+	int err;
+	const char *name;
+} psci_errors[] = {
+	{ PSCI_RET_NOT_SUPPORTED, -ENOSYS, "NOT_SUPPORTED" },
+	{ PSCI_RET_INVALID_PARAMETERS, -EINVAL, "INVALID_PARAMETERS" },
+	{ PSCI_RET_DENIED, -EPERM, "DENIED" },
+	{ PSCI_RET_ALREADY_ON, -EBUSY, "ALREADY_ON" },
+	{ PSCI_RET_ON_PENDING, -EAGAIN, "ON_PENDING" },
+	{ PSCI_RET_INTERNAL_FAILURE, -EIO, "INTERNAL_FAILURE" },
+	{ PSCI_RET_NOT_PRESENT, -ENODEV, "NOT_PRESENT" },
+	{ PSCI_RET_DISABLED, -ENODEV, "DISABLED" },
+	{ PSCI_RET_INVALID_ADDRESS, -EFAULT, "INVALID_ADDRESS" },
+};
+
+int psci_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context_id)
+{
+	int64_t ret = psci_call(PSCI_FN64_CPU_ON, mpidr, entry, context_id);
+	unsigned int i;
+
+	if (ret == PSCI_RET_SUCCESS)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(psci_errors); i++) {
+		if (psci_errors[i].psci == ret) {
+			printk("psci: CPU_ON MPIDR %#lx: %s\n", mpidr,
+			       psci_errors[i].name);
+			return psci_errors[i].err;
+		}
+	}
+	printk("psci: CPU_ON MPIDR %#lx: unknown result %ld\n", mpidr,
+	       (long)ret);
+	return -EIO;
+}
+
 void psci_system_off(void)
 {
 	psci_call(PSCI_FN_SYSTEM_OFF, 0, 0, 0);

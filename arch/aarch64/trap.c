@@ -1,8 +1,9 @@
 /*
- * EL1 exception handling: decode ESR_EL1 (Arm ARM D17.2.37), let expected
- * kernel traps and recoverable firmware calls resume, report and panic on
- * everything else. Interrupts stay masked (timers and IPIs come later), so
- * an IRQ, FIQ or SError here is reported like any unexpected trap.
+ * EL1 exception handling: IRQs go to the GIC driver; for synchronous
+ * exceptions decode ESR_EL1 (Arm ARM D17.2.37), let expected kernel traps
+ * and recoverable firmware calls resume, report and panic on everything
+ * else. Nothing is routed to FIQ and SError stays masked, so an FIQ or
+ * SError here is reported like any unexpected trap.
  */
 
 #include <kern/arch.h>
@@ -10,6 +11,7 @@
 #include <kern/printk.h>
 #include <kern/trap.h>
 #include <machine/fwcall.h>
+#include <machine/gic.h>
 #include <machine/trapframe.h>
 
 #define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
@@ -29,6 +31,8 @@
 #define EC_BRK64	0x3c
 
 #define VEC_EL1H_SYNC	VEC_EL1H_FIRST
+#define VEC_EL1H_IRQ	(VEC_EL1H_FIRST + 1)
+#define VEC_EL0_IRQ	(VEC_LOWER_FIRST + 1)	/* from AArch64 EL0 */
 
 static const char *const ec_names[64] = {
 	[0x00] = "unknown reason (undefined instruction)",
@@ -162,6 +166,10 @@ void trap_handle(struct trap_frame *tf)
 	unsigned int ec = ESR_EC(tf->esr);
 	enum trap_kind kind = trap_kind_of(ec);
 
+	if (tf->vector == VEC_EL1H_IRQ || tf->vector == VEC_EL0_IRQ) {
+		gic_handle_irq();
+		return;
+	}
 	if (tf->vector == VEC_EL1H_SYNC) {
 		if (ec == EC_UNKNOWN && fwcall_fixup(tf))
 			return;

@@ -8,7 +8,17 @@
 #define PSCI_FN_SYSTEM_OFF	0x84000008U
 #define PSCI_FN64_CPU_ON	0xc4000003U
 
-#define PSCI_RET_NOT_SUPPORTED	(-1)
+/* PSCI return codes (DEN 0022, "Return error codes"). */
+#define PSCI_RET_SUCCESS		0
+#define PSCI_RET_NOT_SUPPORTED		(-1)
+#define PSCI_RET_INVALID_PARAMETERS	(-2)
+#define PSCI_RET_DENIED			(-3)
+#define PSCI_RET_ALREADY_ON		(-4)
+#define PSCI_RET_ON_PENDING		(-5)
+#define PSCI_RET_INTERNAL_FAILURE	(-6)
+#define PSCI_RET_NOT_PRESENT		(-7)
+#define PSCI_RET_DISABLED		(-8)
+#define PSCI_RET_INVALID_ADDRESS	(-9)
 
 /*
  * Adopt the conduit the DTB names in /psci/method ("hvc" or "smc") if this
@@ -30,6 +40,17 @@ uint32_t psci_version(void);
  * PSCI_RET_NOT_SUPPORTED when PSCI is unused or the conduit trapped.
  */
 int64_t psci_call(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/*
+ * CPU_ON: start the CPU with MPIDR affinity @mpidr at physical @entry,
+ * MMU off, x0 = @context_id, at the EL the kernel was entered at. Returns
+ * 0 once the firmware accepted the request, else a negative errno (the
+ * PSCI error is printed): -ENOSYS no PSCI, -EINVAL bad MPIDR, -EFAULT bad
+ * entry address, -EBUSY already on or -EAGAIN pending, -ENODEV not
+ * present or disabled, -EPERM denied, -EIO firmware failure.
+ * Locking: none; PSCI serialises CPU_ON calls itself.
+ */
+int psci_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context_id);
 
 /* SYSTEM_OFF; returns only if PSCI is unused or the call failed. */
 void psci_system_off(void);
