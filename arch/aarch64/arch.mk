@@ -6,6 +6,9 @@ CLANG_TARGET := aarch64-none-elf
 ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 ARCH_INCLUDES := -Iarch/aarch64/include
+# Implements include/mm/mmu.h (mmu.c, pte.c) and fills boot_info's direct
+# map and kernel root (boot.c, mmu_early.c).
+ARCH_MM := y
 # Implements include/smp/smp_md.h: PSCI CPU_ON, GICv2/v3, generic timer.
 ARCH_SMP := y
 ARCH_SRCS := \
@@ -23,15 +26,19 @@ ARCH_SRCS := \
 	arch/aarch64/gic.c \
 	arch/aarch64/gic_v2.c \
 	arch/aarch64/gic_v3.c \
+	arch/aarch64/mmu.c \
 	arch/aarch64/mmu_early.c \
 	arch/aarch64/pl011.c \
 	arch/aarch64/platform.c \
 	arch/aarch64/power.c \
 	arch/aarch64/psci.c \
+	arch/aarch64/pte.c \
 	arch/aarch64/semihost.c \
 	arch/aarch64/smp.c \
 	arch/aarch64/timer.c \
-	arch/aarch64/trap.c
+	arch/aarch64/tlbi_test.c \
+	arch/aarch64/trap.c \
+	arch/aarch64/wx_test.c
 ARCH_LDSCRIPT := arch/aarch64/kernel.ld
 ARCH_LDFLAGS := -z max-page-size=4096
 # The arm64 Image U-Boot's booti (and QEMU's -kernel) load: the image's

@@ -3,7 +3,8 @@
  * image to its link address, turned the MMU on and installed the vectors.
  * Here the DTB is read, the direct map completed, the boot log printed,
  * the GIC distributor and the timer's interrupt set up (each CPU's own part
- * comes with smp_init()) and struct boot_info handed to kmain().
+ * comes with smp_init()) and struct boot_info handed to kmain(), with the
+ * direct map and the TTBR1 root for the memory manager.
  *
  * Boot path, from what the loaders leave behind:
  *   "elf"   x0 == 0 at entry: only QEMU's ELF loader passes no DTB pointer
@@ -26,16 +27,21 @@
 #include <machine/psci.h>
 #include <machine/semihost.h>
 #include <machine/timer.h>
+#include <machine/vmsa.h>
+#include <mm/mmu.h>
 #include <smp/cpu.h>
 #include <smp/smp_md.h>
 
 void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el);
 
-extern char _end[];
+extern char _text[], _etext[], _erodata[], _end[];
 
 static struct platform platform;
 static struct boot_info boot_info;
 static char boot_cmdline[CMDLINE_MAX_LEN];
+/* The part of each platform.mem[] range the direct map covers (size 0:
+ * none could be mapped). */
+static struct boot_mem_range ram_mapped[BOOT_MEM_MAX];
 
 const struct platform *boot_platform(void)
 {
@@ -56,10 +62,17 @@ static void map_platform(struct platform *p)
 	int err;
 
 	for (i = 0; i < p->mem_count; i++) {
+		/* mmu_early_map_ram() rounds inward to 2 MiB blocks too. */
+		paddr_t start = ALIGN_UP(p->mem[i].base, PT_BLOCK_2M);
+		paddr_t end = ALIGN_DOWN(p->mem[i].base + p->mem[i].size,
+					 PT_BLOCK_2M);
+
 		err = mmu_early_map_ram(p->mem[i].base, p->mem[i].size);
 		if (err)
 			printk("mmu: RAM %#lx+%#lx not fully direct-mapped (error %d)\n",
 			       p->mem[i].base, p->mem[i].size, err);
+		else if (end > start)
+			ram_mapped[i] = (struct boot_mem_range){ start, end - start };
 	}
 	if (p->gic_version &&
 	    (mmu_early_map_device(p->gic_dist, p->gic_dist_size) != 0 ||
@@ -90,7 +103,8 @@ static void reserve(struct boot_info *bi, paddr_t base, uint64_t size)
 	bi->reserved_count++;
 }
 
-/* The kernel image with its BSS (boot stack, boot page tables), the DTB
+/* The kernel image with its BSS (boot stack, the boot page tables of
+ * mmu_early.c, the secondaries' identity map in smp.c), the DTB
  * (arch_smp_discover() reads it after kmain starts) and the initrd. */
 static void reserve_boot_ranges(struct boot_info *bi, const struct platform *p)
 {
@@ -99,6 +113,43 @@ static void reserve_boot_ranges(struct boot_info *bi, const struct platform *p)
 		reserve(bi, p->dtb_pa, p->dtb_size);
 	if (p->initrd_end > p->initrd_start)
 		reserve(bi, p->initrd_start, p->initrd_end - p->initrd_start);
+}
+
+/*
+ * The direct map handed to the memory manager: the mapped RAM range
+ * holding the kernel, grown by every mapped range that overlaps or
+ * touches it. RAM outside it stays managed, without a kernel address
+ * (pmm_init's high zone). None when the image is not all inside: the
+ * kernel pmap reaches the boot tables, in BSS, through the direct map.
+ */
+static void fill_direct_map(struct boot_info *bi, unsigned int n)
+{
+	paddr_t lo = KERNEL_LOAD_PA, hi = KERNEL_LOAD_PA;
+	bool grew = true;
+	unsigned int i;
+
+	while (grew) {
+		grew = false;
+		for (i = 0; i < n; i++) {
+			paddr_t s = ram_mapped[i].base, e = s + ram_mapped[i].size;
+
+			if (ram_mapped[i].size == 0 || s > hi || e < lo ||
+			    (s >= lo && e <= hi))
+				continue;
+			lo = MIN(lo, s);
+			hi = MAX(hi, e);
+			grew = true;
+		}
+	}
+	if (hi < virt_to_phys(_end)) {
+		printk("mmu: the kernel image is not in direct-mapped RAM: "
+		       "no memory management\n");
+		return;
+	}
+	bi->dmap_pa = lo;
+	bi->dmap_va = (vaddr_t)phys_to_virt(lo);
+	bi->dmap_size = hi - lo;
+	bi->kernel_root_pa = mmu_early_root();
 }
 
 static void fill_boot_info(struct boot_info *bi, const struct platform *p,
@@ -121,6 +172,29 @@ static void fill_boot_info(struct boot_info *bi, const struct platform *p,
 		bi->initrd_size = p->initrd_end - p->initrd_start;
 	}
 	reserve_boot_ranges(bi, p);
+	fill_direct_map(bi, p->mem_count);
+}
+
+/* The kernel's half of the address space as mmu_early.c built it. */
+static void log_kernel_map(const struct boot_info *bi)
+{
+	printk("mmu: text   %#lx-%#lx r-x (4 KiB pages)\n",
+	       (uintptr_t)_text, (uintptr_t)_etext - 1);
+	printk("mmu: rodata %#lx-%#lx r-- (4 KiB pages)\n",
+	       (uintptr_t)_etext, (uintptr_t)_erodata - 1);
+	printk("mmu: data   %#lx-%#lx rw- (data, BSS, boot stack and tables)\n",
+	       (uintptr_t)_erodata, (uintptr_t)_end - 1);
+	if (bi->dmap_size)
+		printk("mmu: direct map %#lx-%#lx = phys %#lx-%#lx rw- "
+		       "(2 MiB/1 GiB blocks; the image keeps the rights above)\n",
+		       bi->dmap_va, bi->dmap_va + bi->dmap_size - 1,
+		       bi->dmap_pa, bi->dmap_pa + bi->dmap_size - 1);
+	printk("mmu: devices (UART, GIC) Device-nGnRnE rw-\n");
+	printk("mmu: kmap window %#lx-%#lx (kernel pmap, 4 KiB pages)\n",
+	       MMU_KMAP_BASE, MMU_KMAP_BASE + MMU_KMAP_SIZE - 1);
+	printk("mmu: TTBR1 root at phys %#lx, %u of %u boot tables; "
+	       "%u-bit ASIDs in TTBR0\n", mmu_early_root(),
+	       mmu_early_tables_used(), EARLY_PT_POOL, mmu_asid_bits());
 }
 
 static void log_platform(const struct platform *p)
@@ -173,6 +247,7 @@ void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el)
 	       p->uboot_version ? ", " : "",
 	       p->uboot_version ? p->uboot_version : "");
 	log_platform(p);
+	log_kernel_map(&boot_info);
 	printk("boot: cmdline \"%s\"\n", boot_info.cmdline);
 	gic_init(p);
 	timer_init(p);

@@ -25,7 +25,9 @@
 struct smp_boot_params smp_boot_params __aligned(64);
 
 /* TTBR0 identity map for secondary.S: one L0, L1 and L2 table, mapping
- * the 2 MiB block(s) holding its code. Built once, never changed. */
+ * the 2 MiB block(s) holding its code read-only and executable (an alias
+ * of the image must not be a writable, executable window either). Built
+ * once, never changed; in BSS, so inside the image's reserved range. */
 static uint64_t idmap[3][PT_ENTRIES] __aligned(4096);
 static bool idmap_built;
 
@@ -61,7 +63,8 @@ static int idmap_build(void)
 	idmap[1][(start >> PT_L1_SHIFT) % PT_ENTRIES] =
 		virt_to_phys(idmap[2]) | PTE_TABLE;
 	for (b = ALIGN_DOWN(start, PT_BLOCK_2M); b < end; b += PT_BLOCK_2M)
-		idmap[2][(b >> PT_L2_SHIFT) % PT_ENTRIES] = b | PTE_KERNEL_RAM;
+		idmap[2][(b >> PT_L2_SHIFT) % PT_ENTRIES] =
+			b | PTE_BLOCK | PTE_KERNEL_TEXT;
 	/* The secondary's walks are cacheable (TCR_EL1.IRGN0/ORGN0) once
 	 * SCTLR.C is on, which the same write as SCTLR.M does; cleaning to
 	 * the PoC keeps the tables valid for a walker that is not. */

@@ -161,6 +161,20 @@ static void report_registers(const struct trap_frame *tf)
 	       tf->esr, tf->far);
 }
 
+/*
+ * Where an expected kernel trap resumes. BRK, UDF and a faulting load or
+ * store are 4 bytes: skip them. An instruction abort has no instruction
+ * to skip: ELR is the address that could not be fetched. Tests reach it
+ * with BLR (a call into a page that must not be executable), so resume
+ * at the link register, as if the call had returned at once.
+ */
+static uint64_t resume_pc(const struct trap_frame *tf)
+{
+	if (ESR_EC(tf->esr) == EC_IABT_CUR)
+		return tf->x[30];
+	return tf->elr + 4;
+}
+
 void trap_handle(struct trap_frame *tf)
 {
 	unsigned int ec = ESR_EC(tf->esr);
@@ -173,9 +187,8 @@ void trap_handle(struct trap_frame *tf)
 	if (tf->vector == VEC_EL1H_SYNC) {
 		if (ec == EC_UNKNOWN && fwcall_fixup(tf))
 			return;
-		/* BRK, UDF and the faulting load/store are all 4 bytes. */
 		if (kind != TRAP_OTHER && trap_expected(kind, tf->elr)) {
-			tf->elr += 4;
+			tf->elr = resume_pc(tf);
 			return;
 		}
 	}

@@ -8,11 +8,16 @@
 #include <kern/compiler.h>
 #include <kern/types.h>
 
+/* Boot page tables (in BSS, so inside the image's reserved range). */
+#define EARLY_PT_POOL	16
+
 /*
  * Build the boot tables with the MMU off and program MAIR/TCR/TTBR0/TTBR1
- * for head.S to turn the MMU on. Maps the kernel image and BSS and the DTB
- * window as Normal WB, the default PL011 as Device-nGnRnE. @entry_x0 is x0
- * at kernel entry (the DTB's physical address, 0 for a bare ELF).
+ * for head.S to turn the MMU on. Maps the kernel image W^X (4 KiB pages
+ * over .text and .rodata), its BSS and the DTB window as Normal WB
+ * read/write never-executable blocks, the default PL011 as Device-nGnRnE.
+ * @entry_x0 is x0 at kernel entry (the DTB's physical address, 0 for a
+ * bare ELF).
  * Runs at physical addresses: see the rules at the top of mmu_early.c.
  */
 void mmu_early_build(uint64_t entry_x0);
@@ -20,10 +25,16 @@ void mmu_early_build(uint64_t entry_x0);
 /* Bytes of the DTB mapped from its first byte (0 if none could be). */
 uint64_t mmu_early_dtb_window(void);
 
+/* Physical address of the TTBR1 root (level 0 table) the kernel pmap
+ * adopts, and how many of the EARLY_PT_POOL tables are in use. */
+paddr_t mmu_early_root(void);
+unsigned int mmu_early_tables_used(void);
+
 /*
- * Add RAM (Normal WB, rounded inward to 2 MiB) or a device window
- * (Device-nGnRnE, rounded outward) to the direct map. Returns 0, -ENOMEM
- * when the boot table pool is used up, or -ERANGE above 512 GiB.
+ * Add RAM (Normal WB, read/write, never executable, rounded inward to
+ * 2 MiB) or a device window (Device-nGnRnE, rounded outward) to the
+ * direct map. Returns 0, -ENOMEM when the boot table pool is used up, or
+ * -ERANGE above 512 GiB.
  * Locking: boot CPU only. TLB: only fills invalid entries; no flush needed.
  */
 int mmu_early_map_ram(paddr_t base, uint64_t size);
