@@ -32,8 +32,10 @@ struct boot_info {
 	unsigned int reserved_count;
 	/*
 	 * The direct map the arch built: physical [dmap_pa, dmap_pa +
-	 * dmap_size) at virtual dmap_va, read-write, never executable. Frames
-	 * outside it (i686 high memory) are managed but have no kernel VA.
+	 * dmap_size) at virtual dmap_va, read-write, never executable, except
+	 * where it covers the kernel image (reserved), which keeps its own
+	 * W^X rights. Frames outside it (i686 high memory) are managed but
+	 * have no kernel VA.
 	 * dmap_size 0: no memory management (the mm suites then skip).
 	 */
 	paddr_t dmap_pa;

@@ -30,7 +30,9 @@ unsigned int trap_expect_end(void);
 /*
  * Called by an arch trap handler for a kernel-mode exception at @pc.
  * Returns true if a test expected it: the handler then skips the trapping
- * instruction and returns. Otherwise the handler prints the trap and panics.
+ * instruction and returns (for an instruction abort, where there is no
+ * instruction to skip, it resumes at the caller's return address).
+ * Otherwise the handler prints the trap and panics.
  */
 bool trap_expected(enum trap_kind kind, uintptr_t pc);
 

@@ -40,8 +40,11 @@ typedef uint64_t mmu_pte_t;		/* one entry, 64-bit on every arch */
 
 #define MMU_PTE_INVALID		((mmu_pte_t)0)	/* invalid on every arch */
 
-/* The first pages of the kernel mapping window belong to ktest suites
- * (fixed VAs they map and unmap); allocators start after them. */
+/*
+ * The first pages of the kernel mapping window belong to ktest suites
+ * (fixed VAs they map and unmap); allocators start after them. In use:
+ * 0 tlb_stale, 1 shootdown, 15 tlbi_broadcast (aarch64).
+ */
 #define MMU_KMAP_TEST_PAGES	16
 #define MMU_PTES_PER_TABLE	(1u << MMU_LEVEL_BITS)
 
@@ -139,8 +142,10 @@ void mmu_pte_store(mmu_pte_t *slot, mmu_pte_t pte);
 
 /*
  * Order every earlier entry store before whatever follows, as seen by the
- * hardware walkers of all CPUs: `dsb ishst` on arm64 (before a TLBI or
- * before linking a freshly filled table), a compiler barrier on x86 (TSO).
+ * hardware walkers of all CPUs: `dsb ishst; isb` on arm64 (the DSB before
+ * a TLBI or before linking a freshly filled table; the ISB so the next
+ * access cannot fault spuriously on a new mapping), a compiler barrier on
+ * x86 (TSO).
  */
 void mmu_pte_publish(void);
 
@@ -166,8 +171,9 @@ void mmu_root_deactivate(void);
 
 /*
  * Invalidate this CPU's entries for the page at @va tagged @asid, and any
- * global entry for @va (and the walk-cache entries that lead to @va).
- * Completes before returning (dsb ish + isb on arm64).
+ * global entry for @va (and the walk-cache entries that lead to @va: arm64
+ * uses TLBI VAE1, not VALE1, because pmap frees emptied tables after a
+ * by-VA flush). Completes before returning (dsb nsh + isb on arm64).
  * Locking: none. TLB: flushes locally.
  */
 void mmu_tlb_flush_page_local(unsigned int asid, vaddr_t va);

@@ -7,6 +7,12 @@ slip through as a pass.
 """
 from dataclasses import dataclass, field
 
+TLBNONE_ARCHES = ("aarch64",)
+
+
+def default_boot(arch):
+    return "elf" if arch == "aarch64" else "multiboot"
+
 
 @dataclass(frozen=True)
 class Target:
@@ -61,6 +67,12 @@ def _selfchecks():
         t.append(Target(f"{arch}-selfcheck-hang", arch, boot,
                         kargs="ktest.selftest=hang", timeout=8,
                         expect_failure=r"timed out"))
+    # No remote invalidation: other CPUs must keep the stale entry (only
+    # arches whose kernels have the mm and smp layers).
+    for arch in TLBNONE_ARCHES:
+        t.append(Target(f"{arch}-selfcheck-tlbnone", arch, default_boot(arch),
+                        2, kargs="tlb=none ktest.filter=shootdown",
+                        expect_failure=r"not ok \d+ shootdown"))
     return t
 
 

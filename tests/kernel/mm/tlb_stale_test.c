@@ -6,7 +6,10 @@
  *    where break-before-make is required (aarch64) the remap itself must
  *    have flushed, so the new frame is visible at once;
  *  - protect: a write after write-protecting still goes through until
- *    tlb_batch_end, and faults after it.
+ *    tlb_batch_end, and faults after it;
+ *  - remove: a read after unmapping still reaches the frame until
+ *    tlb_batch_end, and faults after it (no break-before-make involved,
+ *    so this one detects a missing flush on every arch).
  * Break the local flush in tlb_batch_end and the post-flush checks fail.
  */
 #include <kern/arch.h>
@@ -113,6 +116,36 @@ static void protect_stale_until_flush(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/* Load from @va; returns how many page faults it took (0 or 1). */
+static unsigned int load_faults(volatile uint32_t *va, uint32_t *out)
+{
+	trap_expect(TRAP_PAGE_FAULT);
+	*out = *va;
+	return trap_expect_end();
+}
+
+static void remove_stale_until_flush(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	volatile uint32_t *va = (volatile uint32_t *)TEST_VA;
+	struct page *a = frame_with(MARK_A);
+	struct tlb_batch batch;
+	uint32_t seen = 0;
+
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_EQ(t, pmap_kenter(TEST_VA, page_to_phys(a), PROT_RW), 0);
+	KEXPECT_EQ(t, *va, MARK_A);
+	tlb_batch_begin(&batch, pmap_kernel());
+	pmap_kremove(TEST_VA, PAGE_SIZE, &batch);
+	KEXPECT_EQ(t, load_faults(va, &seen), 0);	/* stale */
+	KEXPECT_EQ(t, seen, MARK_A);
+	tlb_batch_end(&batch);
+	KEXPECT_EQ(t, load_faults(va, &seen), 1);
+	pmm_free(a, 0);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
 KTEST_SUITE_SKIP_IF(tlb_stale, skip_unless_pmap,
 		    KTEST_CASE(remap_stale_until_flush),
-		    KTEST_CASE(protect_stale_until_flush));
+		    KTEST_CASE(protect_stale_until_flush),
+		    KTEST_CASE(remove_stale_until_flush));
