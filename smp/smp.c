@@ -31,14 +31,24 @@ static void cpu_setup(struct cpu *c, unsigned int id)
 	xcall_inbox_init(&c->xcall);
 }
 
-static void cpu_go_online(struct cpu *c)
+/*
+ * Move @c from STARTING to ONLINE and add it to cpus_online. Returns false
+ * if @c was no longer STARTING (the boot CPU gave up on it first).
+ * Release, state first: whoever sees ONLINE or finds the CPU in cpus_online
+ * (as xcall_start does before using its interrupt controller state) also
+ * sees this CPU's setup.
+ */
+static bool cpu_go_online(struct cpu *c)
 {
-	/* Release, state first: whoever sees ONLINE or finds the CPU in
-	 * cpus_online (as xcall_start does before using its interrupt
-	 * controller state) also sees this CPU's setup. */
-	__atomic_store_n(&c->state, CPU_ONLINE, __ATOMIC_RELEASE);
+	enum cpu_state expected = CPU_STARTING;
+
+	if (!__atomic_compare_exchange_n(&c->state, &expected, CPU_ONLINE,
+					 false, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		return false;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	cpuset_set_atomic(&cpus_online, c->id);
+	return true;
 }
 
 void smp_handle_tick(void)
@@ -55,24 +65,35 @@ void smp_handle_ipi(enum ipi_kind kind)
 __noreturn void smp_secondary_entry(struct cpu *c)
 {
 	arch_cpu_init_local(c);
-	cpu_go_online(c);
+	/* Too late: the boot CPU reported this CPU failed. Stay out. */
+	if (!cpu_go_online(c))
+		arch_halt();
 	arch_ipi_send(&cpus[0], IPI_WAKE);
 	arch_timer_start(SMP_TICK_HZ);
 	for (;;)
 		arch_idle();
 }
 
-/* Wait, idle, until @c leaves CPU_STARTING or the timeout passes. */
+/*
+ * Wait, idle, until @c leaves CPU_STARTING, or give up after the timeout by
+ * moving it to CPU_FAILED. The give-up is a compare-and-swap racing the
+ * CPU's own STARTING -> ONLINE, so exactly one of them wins.
+ */
 static bool wait_online(struct cpu *c)
 {
 	uint64_t until = this_cpu()->ticks + SMP_START_TIMEOUT_TICKS;
+	enum cpu_state expected = CPU_STARTING;
 
 	while (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_STARTING) {
-		if (this_cpu()->ticks >= until)
+		if (this_cpu()->ticks >= until &&
+		    __atomic_compare_exchange_n(&c->state, &expected,
+						CPU_FAILED, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_ACQUIRE))
 			return false;
 		arch_idle();
 	}
-	return true;
+	return __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE;
 }
 
 static void start_secondary(struct cpu *c)
@@ -86,7 +107,6 @@ static void start_secondary(struct cpu *c)
 		printk("smp: cpu%u (hw %#llx) did not start: error %d\n",
 		       c->id, (unsigned long long)c->hw_id, err);
 	} else if (!wait_online(c)) {
-		c->state = CPU_FAILED;
 		printk("smp: cpu%u (hw %#llx) did not come online within "
 		       "%u ms after %s\n", c->id, (unsigned long long)c->hw_id,
 		       1000 * SMP_START_TIMEOUT_TICKS / SMP_TICK_HZ,
@@ -119,6 +139,7 @@ void smp_init(void)
 	cpus[0].start_method = "firmware (boot CPU)";
 	arch_set_this_cpu(&cpus[0]);
 	arch_cpu_init_local(&cpus[0]);
+	cpus[0].state = CPU_STARTING;
 	cpu_go_online(&cpus[0]);
 	freq = arch_timer_start(SMP_TICK_HZ);
 	printk("smp: %u CPU(s) in use, IPIs via %s, tick %u Hz from a %llu Hz "
