@@ -10,18 +10,32 @@ ARCH_LDFLAGS := -z max-page-size=4096
 
 ARCH_SRCS := \
 	arch/i686/boot.asm \
+	arch/i686/ap_trampoline.asm \
 	arch/i686/vectors.asm \
+	arch/i686/ap_root.c \
 	arch/i686/div64.c \
 	arch/i686/double_fault.c \
+	arch/i686/early_map.c \
 	arch/i686/gdt.c \
 	arch/i686/idt.c \
 	arch/i686/trapframe.c \
+	arch/x86_shared/acpi.c \
 	arch/x86_shared/boot_main.c \
 	arch/x86_shared/cpu.c \
 	arch/x86_shared/insn_len.c \
+	arch/x86_shared/intr.c \
+	arch/x86_shared/lapic.c \
+	arch/x86_shared/lapic_timer.c \
+	arch/x86_shared/madt.c \
+	arch/x86_shared/mp_start.c \
 	arch/x86_shared/multiboot.c \
+	arch/x86_shared/pic8259.c \
+	arch/x86_shared/pit.c \
 	arch/x86_shared/power.c \
 	arch/x86_shared/trap.c \
-	arch/x86_shared/uart16550.c
+	arch/x86_shared/uart16550.c \
+	arch/x86_shared/x86_smp.c
+
+ARCH_SMP := y
 
 ARCH_IMAGES :=

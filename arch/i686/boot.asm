@@ -139,6 +139,7 @@ boot_pdpt:	resb 4096			; 32 bytes used (32-byte aligned)
 boot_pd_user0:	resb 4096
 boot_pd_user1:	resb 4096
 boot_pd_user2:	resb 4096
+global boot_pd_kernel				; early_map.c: the device window
 boot_pd_kernel:	resb 4096
 	alignb 16
 global boot_stack, boot_stack_top

@@ -1,14 +1,15 @@
 /*
  * The i686 double-fault task. A #DF arrives through a task gate, so the
- * CPU has saved the faulting context into the boot CPU's TSS (i686_tss)
- * and switched to df_tss's stack and segments (SDM vol. 3A 7.3): this runs
- * even when the kernel stack or segment registers were the problem.
+ * CPU has saved the faulting context into its own TSS (arch.tss) and
+ * switched to arch.df_tss's stack and segments (SDM vol. 3A 7.3): this
+ * runs even when the kernel stack or segment registers were the problem.
  */
 #include <kern/panic.h>
 #include <kern/printk.h>
 #include <machine/cpufunc.h>
 #include <machine/tss.h>
 #include <machine/x86_trap.h>
+#include <smp/cpu.h>
 
 static void double_fault_print(const struct tss32 *t)
 {
@@ -30,7 +31,8 @@ static void double_fault_print(const struct tss32 *t)
  */
 __noreturn void i686_double_fault_task(uint32_t error)
 {
-	const struct tss32 *t = &i686_tss;
+	/* FS is GDT_PERCPU in the #DF task (gdt.c): this CPU's own TSS. */
+	const struct tss32 *t = &this_cpu()->arch.tss;
 
 	printk("trap: %s (vector %d) via task gate, saved eip %#x\n",
 	       x86_vector_name(T_DF), T_DF, t->eip);

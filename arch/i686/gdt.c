@@ -1,9 +1,11 @@
 /*
- * i686 GDT and TSSs. Segmentation is flat; the GDT exists for privilege
- * levels and for two TSSs: the CPU's own (ring-0 stack for user entry,
- * and where a task switch saves the interrupted context) and the TSS of
- * the double-fault task, so a #DF from a broken kernel stack still runs on
- * a known-good stack with known-good segments (SDM vol. 3A 6.15, "#DF").
+ * i686 GDT, TSSs and the per-CPU register, one set per CPU. Segmentation
+ * is flat except for GDT_PERCPU; the GDT exists for privilege levels, the
+ * per-CPU segment, and two TSSs: the CPU's own (ring-0 stack for user
+ * entry, and where a task switch saves the interrupted context) and the
+ * TSS of its double-fault task, so a #DF from a broken kernel stack still
+ * runs on a known-good stack with known-good segments (SDM vol. 3A 6.15,
+ * "#DF").
  */
 #include <kern/compiler.h>
 #include <machine/cpufunc.h>
@@ -11,17 +13,19 @@
 #include <machine/tss.h>
 #include <machine/x86_boot.h>
 #include <machine/x86_desc.h>
+#include <smp/cpu.h>
+#include <smp/smp_md.h>
 
 #define DF_STACK_SIZE	8192
 
-static uint8_t df_stack[DF_STACK_SIZE] __aligned(16);
-static struct tss32 df_tss __aligned(16);
-static uint64_t gdt[GDT_NENTRIES] __aligned(16);
+/* Outside struct cpu, so an overflow runs into another stack rather than
+ * into per-CPU state. */
+static uint8_t df_stacks[MAX_CPUS][DF_STACK_SIZE] __aligned(16);
 
-struct tss32 i686_tss __aligned(16);
-
-static void gdt_fill(void)
+static void gdt_fill(struct arch_cpu *a)
 {
+	uint64_t *gdt = a->gdt;
+
 	gdt[0] = 0;
 	gdt[GDT_KERNEL_CS / 8] = seg_desc(0, 0xfffff,
 		SEG_P | SEG_S | SEG_CODE_RX, SEG_G | SEG_DB);
@@ -31,41 +35,46 @@ static void gdt_fill(void)
 		SEG_P | SEG_DPL(3) | SEG_S | SEG_CODE_RX, SEG_G | SEG_DB);
 	gdt[GDT_USER_DS / 8] = seg_desc(0, 0xfffff,
 		SEG_P | SEG_DPL(3) | SEG_S | SEG_DATA_RW, SEG_G | SEG_DB);
-	gdt[GDT_TSS / 8] = seg_desc((uintptr_t)&i686_tss,
-		sizeof(i686_tss) - 1, SEG_P | SEG_TSS_AVAIL, 0);
-	gdt[GDT_DF_TSS / 8] = seg_desc((uintptr_t)&df_tss,
-		sizeof(df_tss) - 1, SEG_P | SEG_TSS_AVAIL, 0);
+	gdt[GDT_TSS / 8] = seg_desc((uintptr_t)&a->tss, sizeof(a->tss) - 1,
+				    SEG_P | SEG_TSS_AVAIL, 0);
+	gdt[GDT_DF_TSS / 8] = seg_desc((uintptr_t)&a->df_tss,
+				       sizeof(a->df_tss) - 1,
+				       SEG_P | SEG_TSS_AVAIL, 0);
+	/* GDT_PERCPU is written by arch_set_this_cpu(). */
 }
 
 /*
  * The #DF task: everything a task switch loads comes from here, so it
  * must not depend on the state of the faulting context. Interrupts stay
- * off (IF clear in EFLAGS); CR3 is the boot page tables, which map the
- * kernel on every address space.
+ * off (IF clear in EFLAGS); CR3 is the current kernel page tables, which
+ * map the kernel in every address space; FS is the per-CPU segment, so
+ * the task finds this CPU's saved context through this_cpu().
  */
-static void tss_fill(void)
+static void tss_fill(struct arch_cpu *a, unsigned int id)
 {
-	uint32_t df_top = (uintptr_t)(df_stack + DF_STACK_SIZE);
+	uint32_t df_top = (uintptr_t)(df_stacks[id] + DF_STACK_SIZE);
+	struct tss32 *df = &a->df_tss;
 
-	i686_tss.ss0 = GDT_KERNEL_DS;
-	i686_tss.iomap_base = sizeof(i686_tss);	/* no I/O bitmap */
+	a->tss.ss0 = GDT_KERNEL_DS;
+	a->tss.iomap_base = sizeof(a->tss);	/* no I/O bitmap */
 
-	df_tss.cr3 = (uint32_t)read_cr3();
-	df_tss.eip = (uintptr_t)double_fault_task_entry;
-	df_tss.eflags = 0x2;			/* bit 1 is always set */
-	df_tss.esp = df_top;
-	df_tss.esp0 = df_top;
-	df_tss.cs = GDT_KERNEL_CS;
-	df_tss.ss = df_tss.ss0 = GDT_KERNEL_DS;
-	df_tss.ds = df_tss.es = GDT_KERNEL_DS;
-	df_tss.fs = df_tss.gs = GDT_KERNEL_DS;
-	df_tss.iomap_base = sizeof(df_tss);
+	df->cr3 = (uint32_t)read_cr3();
+	df->eip = (uintptr_t)double_fault_task_entry;
+	df->eflags = 0x2;			/* bit 1 is always set */
+	df->esp = df_top;
+	df->esp0 = df_top;
+	df->cs = GDT_KERNEL_CS;
+	df->ss = df->ss0 = GDT_KERNEL_DS;
+	df->ds = df->es = df->gs = GDT_KERNEL_DS;
+	df->fs = GDT_PERCPU;
+	df->iomap_base = sizeof(*df);
 }
 
-/* Replace the loader's GDT; a far jump reloads CS. */
-static void gdt_load(void)
+/* Switch to @gdt; a far jump reloads CS. FS is loaded by
+ * arch_set_this_cpu() once GDT_PERCPU is filled in. */
+static void gdt_load(const uint64_t *gdt)
 {
-	lgdt(gdt, sizeof(gdt));
+	lgdt(gdt, sizeof(uint64_t) * GDT_NENTRIES);
 	__asm__ __volatile__(
 		"ljmp %[cs], $1f\n"
 		"1:\n\t"
@@ -73,7 +82,6 @@ static void gdt_load(void)
 		"movw %%ax, %%ds\n\t"
 		"movw %%ax, %%es\n\t"
 		"movw %%ax, %%ss\n\t"
-		"movw %%ax, %%fs\n\t"
 		"movw %%ax, %%gs"
 		: : [cs] "i"(GDT_KERNEL_CS), [ds] "i"(GDT_KERNEL_DS)
 		: "eax", "memory");
@@ -82,13 +90,32 @@ static void gdt_load(void)
 }
 
 /*
- * Load the GDT, both TSSs and the IDT on the boot CPU.
- * Interrupts must be off (they are, from boot.asm onwards).
+ * Make @c the calling CPU's struct cpu: point GDT_PERCPU of @c's GDT at @c
+ * and reload FS, which re-reads the descriptor (SDM vol. 3A 3.4.3).
+ * Byte-granular limit: an access past the struct faults instead of
+ * reading a neighbour's. Requires @c's GDT to be the loaded one
+ * (x86_cpu_tables_init()). Locking: the calling CPU's own state only.
  */
-void x86_cpu_tables_init(void)
+void arch_set_this_cpu(struct cpu *c)
 {
-	tss_fill();
-	gdt_fill();
-	gdt_load();
-	idt_init();
+	c->self = c;
+	c->arch.gdt[GDT_PERCPU / 8] = seg_desc((uintptr_t)c, sizeof(*c) - 1,
+		SEG_P | SEG_S | SEG_DATA_RW, SEG_DB);
+	__asm__ __volatile__("movw %w0, %%fs" : : "r"(GDT_PERCPU) : "memory");
+}
+
+/*
+ * Load @c's GDT and both TSSs and the IDT on the calling CPU, then make
+ * this_cpu() == @c. The boot CPU (cpus[0]) also fills the shared IDT.
+ * Interrupts off; CR3 must already be the kernel's (the #DF task keeps it).
+ */
+void x86_cpu_tables_init(struct cpu *c)
+{
+	tss_fill(&c->arch, c->id);
+	gdt_fill(&c->arch);
+	gdt_load(c->arch.gdt);
+	arch_set_this_cpu(c);
+	if (c == &cpus[0])
+		idt_init();
+	idt_load();
 }

@@ -1,6 +1,8 @@
 /*
  * i686 IDT: 255 vectors lead to the stubs in vectors.asm; #DF is a task
- * gate to the double-fault task (gdt.c).
+ * gate to the double-fault task (gdt.c). One table serves every CPU: it is
+ * written once, before any secondary starts, and GDT_DF_TSS resolves
+ * through each CPU's own GDT.
  */
 #include <kern/compiler.h>
 #include <machine/gdt.h>
@@ -29,7 +31,7 @@ static uint64_t idt_task_gate(uint16_t selector)
 	       ((uint64_t)(SEG_P | GATE_TASK) << 40);
 }
 
-/* Fill and load the IDT. Boot CPU, interrupts off. */
+/* Fill the IDT. Boot CPU, once, before any secondary starts. */
 void idt_init(void)
 {
 	unsigned int v;
@@ -37,5 +39,10 @@ void idt_init(void)
 	for (v = 0; v < X86_NVECTORS; v++)
 		idt[v] = idt_intr_gate(x86_trap_stubs[v]);
 	idt[T_DF] = idt_task_gate(GDT_DF_TSS);
+}
+
+/* Load the IDT on the calling CPU. */
+void idt_load(void)
+{
 	lidt(idt, sizeof(idt));
 }

@@ -34,9 +34,11 @@ trap_common:
 	push	fs
 	push	gs
 	pushad
-	mov	ax, GDT_KERNEL_DS		; user DS/ES are not trusted
+	mov	ax, GDT_KERNEL_DS		; user DS/ES/FS are not trusted
 	mov	ds, ax
 	mov	es, ax
+	mov	ax, GDT_PERCPU			; this_cpu() reads %fs:0
+	mov	fs, ax
 	cld					; the C ABI assumes DF = 0
 	mov	eax, esp
 	push	eax				; x86_trap(tf)

@@ -13,17 +13,31 @@ ARCH_LDFLAGS := -z max-page-size=4096
 
 ARCH_SRCS := \
 	arch/x86_64/boot.asm \
+	arch/x86_64/ap_trampoline.asm \
 	arch/x86_64/vectors.asm \
+	arch/x86_64/ap_root.c \
+	arch/x86_64/early_map.c \
 	arch/x86_64/gdt.c \
 	arch/x86_64/idt.c \
 	arch/x86_64/trapframe.c \
+	arch/x86_shared/acpi.c \
 	arch/x86_shared/boot_main.c \
 	arch/x86_shared/cpu.c \
 	arch/x86_shared/insn_len.c \
+	arch/x86_shared/intr.c \
+	arch/x86_shared/lapic.c \
+	arch/x86_shared/lapic_timer.c \
+	arch/x86_shared/madt.c \
+	arch/x86_shared/mp_start.c \
 	arch/x86_shared/multiboot.c \
+	arch/x86_shared/pic8259.c \
+	arch/x86_shared/pit.c \
 	arch/x86_shared/power.c \
 	arch/x86_shared/trap.c \
-	arch/x86_shared/uart16550.c
+	arch/x86_shared/uart16550.c \
+	arch/x86_shared/x86_smp.c
+
+ARCH_SMP := y
 
 ARCH_IMAGES := $(O)/kernel32.elf
 

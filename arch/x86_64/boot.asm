@@ -8,11 +8,21 @@
 ;   far-jump to 64-bit code, jump to the higher half, drop the identity map,
 ;   and call x86_boot_main(mbi) on the 16 KiB boot stack.
 ;
-; Boot page tables (SDM vol. 3A 4.5): one page directory of 512 2 MiB pages
-; maps physical [0, 1 GiB). It appears twice: at virtual 0 (identity, only
-; until we run in the higher half) and at KERNEL_VMA_BASE (-2 GiB:
-; PML4[511] -> PDPT[510]), where the kernel is linked. All of it is RWX for
-; now: W^X page tables come with the MMU layer.
+; Boot page tables (SDM vol. 3A 4.5), 2 MiB pages throughout: four page
+; directories (boot_pd, 16 KiB) map physical [0, 4 GiB). They appear as
+;   PML4[0]   -> boot_pdpt_low[0]     identity [0, 1 GiB), only until we
+;                                     run in the higher half;
+;   PML4[256] -> boot_pdpt_dmap[0..3] the early map: [0, 4 GiB) at
+;                                     EARLY_MAP_BASE, where firmware tables
+;                                     (ACPI sits near the top of RAM) and
+;                                     the local APIC are reached;
+;   PML4[511] -> boot_pdpt_high[510]  [0, 1 GiB) at KERNEL_VMA_BASE (-2 GiB),
+;                                     where the kernel is linked.
+; The last GiB is the MMIO hole of QEMU's pc machine (guests of up to 3 GiB
+; have no RAM there; LAPIC and I/O APIC live there): it is mapped PCD|PWT,
+; i.e. uncached through PAT entry 3 (SDM vol. 3A 11.12.3), so device
+; registers are never cached or combined. All of it is RWX for now: W^X
+; page tables come with the MMU layer.
 
 %include "layout.inc"
 %include "x86_defs.inc"
@@ -77,14 +87,29 @@ cpu_check_long_mode:
 build_boot_page_tables:
 	mov	edi, PHYS(boot_pd)
 	mov	eax, PTE_P | PTE_W | PTE_PS
-	mov	ecx, 512
+	mov	ecx, 3 * 512			; [0, 3 GiB): write-back
 .fill:	mov	[edi], eax			; high dword stays 0 (BSS)
 	add	eax, PAGE_2M
 	add	edi, 8
 	loop	.fill
+	or	eax, PTE_PWT | PTE_PCD
+	mov	ecx, 512			; [3 GiB, 4 GiB): uncached
+.fill_uc:
+	mov	[edi], eax
+	add	eax, PAGE_2M
+	add	edi, 8
+	loop	.fill_uc
+	mov	edi, PHYS(boot_pdpt_dmap)
+	mov	eax, PHYS(boot_pd) + PTE_P + PTE_W
+	mov	ecx, 4
+.dmap:	mov	[edi], eax
+	add	eax, 4096
+	add	edi, 8
+	loop	.dmap
 	mov	dword [PHYS(boot_pdpt_low)], PHYS(boot_pd) + PTE_P + PTE_W
 	mov	dword [PHYS(boot_pdpt_high) + 510 * 8], PHYS(boot_pd) + PTE_P + PTE_W
 	mov	dword [PHYS(boot_pml4)], PHYS(boot_pdpt_low) + PTE_P + PTE_W
+	mov	dword [PHYS(boot_pml4) + EARLY_MAP_PML4_SLOT * 8], PHYS(boot_pdpt_dmap) + PTE_P + PTE_W
 	mov	dword [PHYS(boot_pml4) + 511 * 8], PHYS(boot_pdpt_high) + PTE_P + PTE_W
 	ret
 
@@ -167,8 +192,9 @@ section .bss nobits alloc noexec write align=4096
 	alignb 4096
 boot_pml4:	resb 4096
 boot_pdpt_low:	resb 4096
+boot_pdpt_dmap:	resb 4096
 boot_pdpt_high:	resb 4096
-boot_pd:	resb 4096
+boot_pd:	resb 4 * 4096			; [0, 4 GiB), contiguous
 	alignb 16
 global boot_stack, boot_stack_top
 boot_stack:	resb BOOT_STACK_SIZE

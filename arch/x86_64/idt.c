@@ -1,4 +1,8 @@
-/* x86_64 IDT: all 256 vectors lead to the stubs in vectors.asm. */
+/*
+ * x86_64 IDT: all 256 vectors lead to the stubs in vectors.asm. One table
+ * serves every CPU: it is written once, before any secondary starts, and
+ * the IST indices it names resolve through each CPU's own TSS.
+ */
 #include <kern/compiler.h>
 #include <machine/gdt.h>
 #include <machine/x86_desc.h>
@@ -36,7 +40,7 @@ static struct idt_gate idt_gate(uintptr_t handler, uint8_t ist)
 	};
 }
 
-/* Fill and load the IDT. Boot CPU, interrupts off. */
+/* Fill the IDT. Boot CPU, once, before any secondary starts. */
 void idt_init(void)
 {
 	unsigned int v;
@@ -45,5 +49,10 @@ void idt_init(void)
 		idt[v] = idt_gate(x86_trap_stubs[v], 0);
 	idt[T_DF].ist = IST_DOUBLE_FAULT;
 	idt[T_NMI].ist = IST_NMI;
+}
+
+/* Load the IDT on the calling CPU. */
+void idt_load(void)
+{
 	lidt(idt, sizeof(idt));
 }

@@ -10,6 +10,8 @@
 #include <machine/uart16550.h>
 #include <machine/vmparam.h>
 #include <machine/x86_boot.h>
+#include <machine/x86_smp.h>
+#include <smp/cpu.h>
 
 /* Handed to kmain(), which keeps the pointer: static storage. */
 static struct boot_info boot_info;
@@ -45,10 +47,25 @@ static void log_cpu_and_paging(void)
 	       read_cr4());
 	printk("kernel: [%p-%p) at physical %#lx, early map phys "
 	       "[0-%#llx) at %#lx\n", (void *)__kernel_start,
-	       (void *)__kernel_end,
-	       (unsigned long)((uintptr_t)__kernel_start - KERNEL_VMA_BASE),
+	       (void *)__kernel_end, kernel_image_phys(__kernel_start),
 	       (unsigned long long)EARLY_MAP_SIZE,
-	       (unsigned long)KERNEL_VMA_BASE);
+	       (unsigned long)EARLY_MAP_BASE);
+}
+
+/*
+ * What the frame allocator must never hand out: the kernel image (its BSS
+ * holds the boot page tables and stacks) and the initrd. The MADT and
+ * other ACPI tables live in firmware-reserved memory already.
+ */
+static void reserve_boot_ranges(struct boot_info *bi)
+{
+	paddr_t start = kernel_image_phys(__kernel_start);
+	paddr_t end = kernel_image_phys(__kernel_end);
+
+	if (x86_boot_reserve(bi, start, end - start) != 0 ||
+	    (bi->initrd_size &&
+	     x86_boot_reserve(bi, bi->initrd_base, bi->initrd_size) != 0))
+		printk("boot: reserved-range table full\n");
 }
 
 /*
@@ -57,12 +74,15 @@ static void log_cpu_and_paging(void)
  */
 __noreturn void x86_boot_main(uint32_t mbi_phys)
 {
+	/* First: printk asks this_cpu() for the CPU number. */
+	x86_cpu_tables_init(&cpus[0]);
 	uart16550_init();
-	x86_cpu_tables_init();
 	printk("%s: boot path multiboot, entered in 32-bit protected mode\n",
 	       ARCH_NAME);
 	log_cpu_and_paging();
 	multiboot_parse(&boot_info, mbi_phys);
+	reserve_boot_ranges(&boot_info);
+	x86_ap_page_reserve(&boot_info, mbi_phys);
 	printk("cmdline: \"%s\"\n", boot_info.cmdline);
 	if (boot_info.initrd_size == 0)
 		printk("initrd: none\n");

@@ -1,11 +1,12 @@
 /* Small per-CPU primitives of the MD contract (include/kern/arch.h). */
 #include <kern/arch.h>
 #include <machine/cpufunc.h>
+#include <smp/cpu.h>
 
-/* Only the boot CPU runs kernel code until SMP bring-up exists. */
+/* The dense index of the calling CPU, through the per-CPU register. */
 unsigned int arch_cpu_id(void)
 {
-	return 0;
+	return this_cpu()->id;
 }
 
 /* Disable interrupts; returns the previous EFLAGS for arch_irq_restore(). */

@@ -205,3 +205,29 @@ int multiboot_parse(struct boot_info *bi, uint32_t mbi_phys)
 	mb_parse_modules(bi, mbi);
 	return 0;
 }
+
+unsigned int multiboot_loader_ranges(uint32_t mbi_phys,
+				     struct boot_mem_range *out)
+{
+	const struct multiboot_info *mbi = early_map(mbi_phys, sizeof(*mbi));
+	const char *cmdline;
+	unsigned int n = 0;
+
+	if (mbi == NULL)
+		return 0;
+	out[n++] = (struct boot_mem_range){ mbi_phys, sizeof(*mbi) };
+	if (mbi->flags & MB_INFO_MEM_MAP)
+		out[n++] = (struct boot_mem_range){ mbi->mmap_addr,
+						    mbi->mmap_length };
+	cmdline = (mbi->flags & MB_INFO_CMDLINE) ?
+		  early_map(mbi->cmdline, 1) : NULL;
+	if (cmdline != NULL)
+		out[n++] = (struct boot_mem_range){ mbi->cmdline,
+			strnlen(cmdline, MIN(early_map_room(mbi->cmdline),
+					     (size_t)MB_STRING_SCAN_MAX)) + 1 };
+	if ((mbi->flags & MB_INFO_MODS) && mbi->mods_count != 0)
+		out[n++] = (struct boot_mem_range){ mbi->mods_addr,
+			(uint64_t)mbi->mods_count *
+			sizeof(struct multiboot_module) };
+	return n;
+}

@@ -1,7 +1,8 @@
 /*
  * The C side of every x86 exception and interrupt vector, both modes:
- * resume expected kernel traps (trap_expected()), report everything else
- * with the full register state and panic.
+ * pass interrupts to x86_interrupt(), resume expected kernel traps
+ * (trap_expected()), report everything else with the full register state
+ * and panic.
  */
 #include <kern/panic.h>
 #include <kern/printk.h>
@@ -114,16 +115,19 @@ static bool trap_skip_insn(struct trapframe *tf, enum trap_kind kind,
 
 /*
  * Handle the trap described by @tf (called from vectors.asm with
- * interrupts off). Returns only to resume an expected kernel trap.
+ * interrupts off). Returns only after a known interrupt or to resume an
+ * expected kernel trap.
  */
 void x86_trap(struct trapframe *tf)
 {
-	/* First: a nested fault while reporting would overwrite CR2. */
+	/* Before any printk: a nested fault would overwrite CR2. */
 	uintptr_t fault_addr = tf->vector == T_PF ? read_cr2() : 0;
 	enum trap_kind kind = trap_kind_of(tf->vector);
 	uintptr_t pc = trap_insn_pc(tf, kind);
 	const char *name = x86_vector_name(tf->vector);
 
+	if (tf->vector >= X86_NEXCEPTIONS && x86_interrupt(tf->vector))
+		return;
 	if (kind != TRAP_OTHER && !trapframe_from_user(tf) &&
 	    trap_expected(kind, pc)) {
 		if (trap_skip_insn(tf, kind, fault_addr))

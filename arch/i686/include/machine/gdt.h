@@ -1,6 +1,8 @@
 /*
- * i686 GDT layout: flat kernel and user segments, the CPU's TSS, and the
- * TSS of the double-fault task. Mirrored in layout.inc.
+ * i686 GDT layout, one GDT per CPU: flat kernel and user segments, the
+ * CPU's TSS, the TSS of its double-fault task, and the per-CPU data
+ * segment whose base is the CPU's struct cpu (<machine/cpu.h>). Mirrored
+ * in layout.inc.
  */
 #ifndef MACHINE_GDT_H
 #define MACHINE_GDT_H
@@ -11,9 +13,13 @@
 #define GDT_USER_DS	0x20
 #define GDT_TSS		0x28
 #define GDT_DF_TSS	0x30	/* target of the #DF task gate */
-#define GDT_NENTRIES	7
+#define GDT_PERCPU	0x38	/* FS in kernel mode: base = struct cpu */
+#define GDT_NENTRIES	8
 
-/* Load the IDT with all 256 vectors; called by x86_cpu_tables_init(). */
+/* Fill the IDT with all 256 vectors. Boot CPU, once. */
 void idt_init(void);
+
+/* Load the IDT on the calling CPU (after idt_init()). */
+void idt_load(void);
 
 #endif

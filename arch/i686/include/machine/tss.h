@@ -27,12 +27,6 @@ struct tss32 {
 
 _Static_assert(sizeof(struct tss32) == 104, "32-bit TSS is 104 bytes");
 
-/*
- * The boot CPU's TSS. A #DF task switch saves the faulting context here,
- * which is where the double-fault task reads it from.
- */
-extern struct tss32 i686_tss;
-
 /* First instruction of the #DF task (vectors.asm). */
 void double_fault_task_entry(void);
 

@@ -18,7 +18,10 @@
 #define IST_DOUBLE_FAULT	1
 #define IST_NMI			2
 
-/* Load the IDT with all 256 vectors; called by x86_cpu_tables_init(). */
+/* Fill the IDT with all 256 vectors. Boot CPU, once. */
 void idt_init(void);
+
+/* Load the IDT on the calling CPU (after idt_init()). */
+void idt_load(void);
 
 #endif

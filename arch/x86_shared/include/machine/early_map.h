@@ -1,8 +1,9 @@
 /*
- * The early direct map built by each mode's boot.asm: physical memory
- * [0, EARLY_MAP_SIZE) appears at KERNEL_VMA_BASE (both in <machine/vmparam.h>).
- * Firmware structures are read only through it, after checking that the
- * whole object lies inside.
+ * The early map built by each mode's boot.asm: physical memory
+ * [0, EARLY_MAP_SIZE) appears at EARLY_MAP_BASE (both in
+ * <machine/vmparam.h>): 4 GiB on x86_64, the 896 MiB low-memory direct map
+ * on i686. Firmware structures are read only through it, after checking
+ * that the whole object lies inside; early_map_device() reaches the rest.
  */
 #ifndef MACHINE_EARLY_MAP_H
 #define MACHINE_EARLY_MAP_H
@@ -15,7 +16,7 @@ static inline const void *early_map(paddr_t pa, size_t len)
 {
 	if (pa >= EARLY_MAP_SIZE || len > EARLY_MAP_SIZE - pa)
 		return NULL;
-	return (const void *)(uintptr_t)(KERNEL_VMA_BASE + pa);
+	return (const void *)(uintptr_t)(EARLY_MAP_BASE + pa);
 }
 
 /* Bytes from @pa to the end of the early map (0 if @pa is outside it). */
@@ -23,5 +24,16 @@ static inline size_t early_map_room(paddr_t pa)
 {
 	return pa < EARLY_MAP_SIZE ? (size_t)(EARLY_MAP_SIZE - pa) : 0;
 }
+
+/*
+ * Kernel pointer to physical [pa, pa + len): firmware tables (@uncached
+ * false, write-back) or device registers (@uncached true: PCD|PWT, so
+ * never cached, combined or read speculatively). Per mode: x86_64 serves
+ * both from the early map (uncached only in its last GiB); i686 maps 2 MiB
+ * pages into the device window above its direct map. Returns NULL, with a
+ * message, if the range cannot be mapped. Mappings are never removed.
+ * Locking: boot CPU, before secondaries start (no shootdown is ever needed).
+ */
+void *early_map_device(paddr_t pa, size_t len, bool uncached);
 
 #endif

@@ -68,4 +68,18 @@ struct boot_info;
  */
 int multiboot_parse(struct boot_info *bi, uint32_t mbi_phys);
 
+struct boot_mem_range;
+
+#define MB_LOADER_RANGES_MAX	4
+
+/*
+ * The physical ranges the loader's information at @mbi_phys occupies (the
+ * information block, memory map, cmdline and module list), for code that
+ * must not overwrite them. Stores at most MB_LOADER_RANGES_MAX entries in
+ * @out and returns how many; parts that are absent or unmapped are left
+ * out (multiboot_parse() reported them).
+ */
+unsigned int multiboot_loader_ranges(uint32_t mbi_phys,
+				     struct boot_mem_range *out);
+
 #endif

@@ -16,15 +16,26 @@
 
 #define EFLAGS_IF	(1UL << 9)	/* interrupts enabled */
 
+#define MSR_APIC_BASE	0x0000001bu	/* IA32_APIC_BASE */
+#define APIC_BASE_BSP	(1ULL << 8)	/* read-only: this is the boot CPU */
+#define APIC_BASE_EXTD	(1ULL << 10)	/* x2APIC mode */
+#define APIC_BASE_EN	(1ULL << 11)	/* APIC globally enabled */
+#define APIC_BASE_ADDR	0x000ffffffffff000ULL
+
 #define MSR_EFER	0xc0000080u
 #define EFER_SCE	(1ULL << 0)	/* SYSCALL/SYSRET */
 #define EFER_LME	(1ULL << 8)	/* long mode enable */
 #define EFER_LMA	(1ULL << 10)	/* long mode active (read-only) */
 #define EFER_NXE	(1ULL << 11)	/* XD bit (63) honoured in PAE/4-level PTEs */
+#define MSR_GS_BASE		0xc0000101u
+#define MSR_KERNEL_GS_BASE	0xc0000102u	/* swapped in by SWAPGS */
 
 #define CPUID_EXT_MAX		0x80000000u
 #define CPUID_EXT_FEATURES	0x80000001u
 #define CPUID_1_EDX_PAE		(1u << 6)
+#define CPUID_1_EDX_MSR		(1u << 5)
+#define CPUID_1_EDX_APIC	(1u << 9)
+#define CPUID_1_ECX_X2APIC	(1u << 21)
 #define CPUID_1_ECX_PCID	(1u << 17)
 #define CPUID_EXT_EDX_NX	(1u << 20)
 #define CPUID_EXT_EDX_LM	(1u << 29)

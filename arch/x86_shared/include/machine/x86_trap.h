@@ -25,10 +25,19 @@
 extern const uintptr_t x86_trap_stubs[X86_NVECTORS];
 
 /*
- * Handle the trap described by @tf: resume if trap_expected() claims it,
- * else print the full report and panic. Called from vectors.asm only.
+ * Handle the trap described by @tf: pass an interrupt to x86_interrupt(),
+ * resume if trap_expected() claims it, else print the full report and
+ * panic. Called from vectors.asm only.
  */
 void x86_trap(struct trapframe *tf);
+
+/*
+ * Handle interrupt @vector (>= 32) if it is one of ours: the APIC tick,
+ * the IPIs, APIC errors and spurious vectors, stray legacy-PIC vectors.
+ * Returns false for any other vector (x86_trap() then reports it).
+ * Interrupt context, interrupts off.
+ */
+bool x86_interrupt(unsigned long vector);
 
 /* Short name of exception @vector ("#PF page fault"), "interrupt" above 31. */
 const char *x86_vector_name(unsigned long vector);
