@@ -5,8 +5,10 @@
  */
 #include <kern/arch.h>
 #include <kern/cmdline.h>
+#include <kern/errno.h>
 #include <kern/panic.h>
 #include <kern/printk.h>
+#include <mm/kstack.h>
 #include <smp/cpu.h>
 #include <smp/smp.h>
 #include <smp/smp_md.h>
@@ -20,15 +22,30 @@ struct cpu cpus[MAX_CPUS];
 unsigned int ncpus = 1;
 struct cpuset cpus_online;
 
-/* Secondary stacks; the boot CPU keeps its boot stack. */
+#ifndef CONFIG_MM
+/* Without the mm layer (see the Makefile): secondary stacks in BSS, with no
+ * guard pages. The boot CPU keeps its boot stack either way. */
 static uint8_t cpu_stacks[MAX_CPUS][KSTACK_SIZE] __aligned(16);
+#endif
 
 static void cpu_setup(struct cpu *c, unsigned int id)
 {
 	c->self = c;
 	c->id = id;
-	c->stack_top = &cpu_stacks[id][KSTACK_SIZE];
 	xcall_inbox_init(&c->xcall);
+}
+
+/* A guarded stack from the mapping window; 0 or -ENOMEM. A CPU that fails
+ * to start keeps its stack: it may still be running on it. */
+static int stack_setup(struct cpu *c)
+{
+#ifdef CONFIG_MM
+	c->stack_top = kstack_alloc();
+	return c->stack_top ? 0 : -ENOMEM;
+#else
+	c->stack_top = &cpu_stacks[c->id][KSTACK_SIZE];
+	return 0;
+#endif
 }
 
 /*
@@ -101,7 +118,9 @@ static void start_secondary(struct cpu *c)
 	int err;
 
 	c->state = CPU_STARTING;
-	err = arch_cpu_start(c);
+	err = stack_setup(c);
+	if (err == 0)
+		err = arch_cpu_start(c);
 	if (err) {
 		c->state = CPU_FAILED;
 		printk("smp: cpu%u (hw %#llx) did not start: error %d\n",

@@ -12,8 +12,6 @@
 #include <smp/cpuset.h>
 #include <smp/xcall.h>
 
-#define KSTACK_SIZE	16384
-
 enum cpu_state {
 	CPU_ABSENT,		/* no such CPU */
 	CPU_OFFLINE,		/* discovered, not started */
