@@ -13,6 +13,7 @@
  */
 #include <kern/spinlock.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_smp.h>
 #include <machine/sysreg.h>
 #include <machine/vmsa.h>
 #include <mm/mmu.h>
@@ -34,24 +35,6 @@ enum flush_kind { FLUSH_PAGE, FLUSH_ALL, FLUSH_ASID };
 
 static uint32_t seen[MAX_CPUS];
 static uint64_t ttbr0_seen[MAX_CPUS], tcr_seen[MAX_CPUS];
-
-static const char *skip_unless_ready(void)
-{
-	if (!pmap_kernel_ready())
-		return "kernel pmap not bootstrapped";
-	if (cpuset_count(&cpus_online) < 2)
-		return "needs two or more CPUs";
-	return NULL;
-}
-
-static struct page *frame_with(uint32_t mark)
-{
-	struct page *pg = pmm_alloc(0, PMM_DIRECT | PMM_ZERO);
-
-	if (pg)
-		*(volatile uint32_t *)page_to_virt(pg) = mark;
-	return pg;
-}
 
 /* The level 0 slot mapping @va in @pm, or NULL. Locking: @pm->lock. */
 static mmu_pte_t *leaf_slot(struct pmap *pm, vaddr_t va)
@@ -108,14 +91,6 @@ static void read_va(void *arg)
 	seen[this_cpu()->id] = *(volatile uint32_t *)arg;
 }
 
-static void run_on_others(xcall_fn fn, void *arg)
-{
-	struct cpuset others = cpus_online;
-
-	cpuset_clear(&others, this_cpu()->id);
-	xcall_run(&others, fn, arg);
-}
-
 /* Online CPUs other than this one that read @want last time. */
 static unsigned int others_seeing(uint32_t want)
 {
@@ -131,20 +106,20 @@ static void kernel_remap(struct ktest *t, enum flush_kind kind)
 {
 	unsigned long before = pmm_free_count();
 	unsigned int others = cpuset_count(&cpus_online) - 1;
-	struct page *a = frame_with(MARK_A), *b = frame_with(MARK_B);
+	struct page *a = ktest_frame_with(MARK_A), *b = ktest_frame_with(MARK_B);
 	void *va = (void *)KERNEL_VA;
 	struct tlb_batch batch;
 
 	KASSERT_NOT_NULL(t, a);
 	KASSERT_NOT_NULL(t, b);
 	KASSERT_EQ(t, pmap_kenter(KERNEL_VA, page_to_phys(a), PROT_RW), 0);
-	run_on_others(read_va, va);
+	ktest_run_on_others(read_va, va);
 	KEXPECT_EQ(t, others_seeing(MARK_A), others);	/* now cached */
 	KASSERT_TRUE(t, remap_broadcast(pmap_kernel(), KERNEL_VA, b, kind));
-	run_on_others(read_va, va);
+	ktest_run_on_others(read_va, va);
 	KEXPECT_EQ(t, others_seeing(MARK_B), others);
 	KASSERT_TRUE(t, remap_broadcast(pmap_kernel(), KERNEL_VA, a, kind));
-	run_on_others(read_va, va);
+	ktest_run_on_others(read_va, va);
 	KEXPECT_EQ(t, others_seeing(MARK_A), others);
 	tlb_batch_begin(&batch, pmap_kernel());
 	pmap_kremove(KERNEL_VA, PAGE_SIZE, &batch);
@@ -208,7 +183,7 @@ static void user_asid_reaches_every_cpu(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
 	unsigned int others = cpuset_count(&cpus_online) - 1;
-	struct page *a = frame_with(MARK_A), *b = frame_with(MARK_B);
+	struct page *a = ktest_frame_with(MARK_A), *b = ktest_frame_with(MARK_B);
 	struct pmap *pm = pmap_create();
 
 	KASSERT_NOT_NULL(t, a);
@@ -221,7 +196,7 @@ static void user_asid_reaches_every_cpu(struct ktest *t)
 	KEXPECT_EQ(t, others_seeing(MARK_A), others);
 	KEXPECT_EQ(t, cpus_with_root(pm, true), others + 1);
 	KASSERT_TRUE(t, remap_broadcast(pm, USER_VA, b, FLUSH_ASID));
-	run_on_others(read_user_va, NULL);
+	ktest_run_on_others(read_user_va, NULL);
 	KEXPECT_EQ(t, others_seeing(MARK_B), others);
 	KASSERT_TRUE(t, remap_broadcast(pm, USER_VA, a, FLUSH_ASID));
 	xcall_run(&cpus_online, deactivate, NULL);
@@ -232,7 +207,7 @@ static void user_asid_reaches_every_cpu(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
-KTEST_SUITE_SKIP_IF(tlbi_broadcast, skip_unless_ready,
+KTEST_SUITE_SKIP_IF(tlbi_broadcast, ktest_skip_unless_pmap_smp,
 		    KTEST_CASE(page_reaches_every_cpu),
 		    KTEST_CASE(all_reaches_every_cpu),
 		    KTEST_CASE(user_asid_reaches_every_cpu));

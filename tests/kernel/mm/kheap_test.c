@@ -5,13 +5,9 @@
  */
 #include <kern/string.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_mm.h>
 #include <mm/kheap.h>
 #include <mm/pmm.h>
-
-static const char *skip_unless_pmm(void)
-{
-	return pmm_ready() ? NULL : "pmm not initialised by this boot";
-}
 
 static const size_t sizes[] = {
 	1, 8, 15, 16, 17, 31, 32, 33, 100, 128, 129, 500, 1000, 1024, 2047,
@@ -159,7 +155,7 @@ static void dump_stats(struct ktest *t)
 	kfree(p);
 }
 
-KTEST_SUITE_SKIP_IF(kheap, skip_unless_pmm,
+KTEST_SUITE_SKIP_IF(kheap, ktest_skip_unless_pmm,
 		    KTEST_CASE(every_size),
 		    KTEST_CASE(many_objects),
 		    KTEST_CASE(kzalloc_zeroes),

@@ -5,15 +5,11 @@
  */
 #include <kern/trap.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_mm.h>
 #include <mm/kstack.h>
 #include <mm/mmu.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
-
-static const char *skip_unless_pmap(void)
-{
-	return pmap_kernel_ready() ? NULL : "kernel pmap not bootstrapped";
-}
 
 /* Read the byte at @va; returns the number of page faults taken. */
 static unsigned int read_faults(vaddr_t va)
@@ -90,7 +86,7 @@ static void every_allocation_failure_is_clean(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
-KTEST_SUITE_SKIP_IF(kstack, skip_unless_pmap,
+KTEST_SUITE_SKIP_IF(kstack, ktest_skip_unless_pmap,
 		    KTEST_CASE(mapped_zeroed_and_guarded),
 		    KTEST_CASE(neighbours_do_not_touch),
 		    KTEST_CASE(every_allocation_failure_is_clean));

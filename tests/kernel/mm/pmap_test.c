@@ -6,6 +6,7 @@
  */
 #include <kern/errno.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_mm.h>
 #include <mm/kheap.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
@@ -19,11 +20,6 @@
 /* Tables one new leaf far from others needs: one per level below the
  * root, except PAE's preallocated directories. */
 #define PATH_TABLES	(TOP - MMU_ROOT_PREALLOC)
-
-static const char *skip_unless_pmap(void)
-{
-	return pmap_kernel_ready() ? NULL : "kernel pmap not bootstrapped";
-}
 
 /* First page of the range: NPAGES / 2 pages below the second root slot. */
 static vaddr_t range_base(void)
@@ -279,7 +275,7 @@ static void create_fault_injection(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
-KTEST_SUITE_SKIP_IF(pmap, skip_unless_pmap,
+KTEST_SUITE_SKIP_IF(pmap, ktest_skip_unless_pmap,
 		    KTEST_CASE(create_destroy),
 		    KTEST_CASE(round_trip),
 		    KTEST_CASE(partial_remove),

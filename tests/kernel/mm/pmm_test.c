@@ -7,12 +7,8 @@
 #include <kern/arch.h>
 #include <kern/string.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_mm.h>
 #include <mm/pmm.h>
-
-static const char *skip_unless_pmm(void)
-{
-	return pmm_ready() ? NULL : "pmm not initialised by this boot";
-}
 
 static unsigned long this_cpu_cached(void)
 {
@@ -247,7 +243,7 @@ static void zones(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
-KTEST_SUITE_SKIP_IF(pmm, skip_unless_pmm,
+KTEST_SUITE_SKIP_IF(pmm, ktest_skip_unless_pmm,
 		    KTEST_CASE(all_orders),
 		    KTEST_CASE(split_and_coalesce),
 		    KTEST_CASE(exhaustion_and_recovery),

@@ -6,17 +6,13 @@
  */
 #include <kern/arch.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_mm.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
 
 #define VA	((vaddr_t)0x400000)			/* user */
 #define KVA	((vaddr_t)MMU_KERNEL_VA_BASE + 0x400000)	/* kernel */
-
-static const char *skip_unless_pmap(void)
-{
-	return pmap_kernel_ready() ? NULL : "kernel pmap not bootstrapped";
-}
 
 static void stats_now(struct tlb_batch_stats *st)
 {
@@ -150,7 +146,7 @@ static void deferred_frees(struct ktest *t)
 	KEXPECT_NULL(t, b.deferred);
 }
 
-KTEST_SUITE_SKIP_IF(tlb_batch, skip_unless_pmap,
+KTEST_SUITE_SKIP_IF(tlb_batch, ktest_skip_unless_pmap,
 		    KTEST_CASE(ranges_merge),
 		    KTEST_CASE(threshold_and_overflow),
 		    KTEST_CASE(top_page),

@@ -15,6 +15,7 @@
 #include <kern/arch.h>
 #include <kern/trap.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_mm.h>
 #include <mm/mmu.h>
 #include <mm/page.h>
 #include <mm/pmap.h>
@@ -26,39 +27,11 @@
 #define MARK_B		0x5b5b5b5bu
 #define PROT_RW		(VM_READ | VM_WRITE)
 
-static const char *skip_unless_pmap(void)
-{
-	return pmap_kernel_ready() ? NULL : "kernel pmap not bootstrapped";
-}
-
-static struct page *frame_with(uint32_t mark)
-{
-	struct page *pg = pmm_alloc(0, PMM_DIRECT | PMM_ZERO);
-
-	if (pg)
-		*(volatile uint32_t *)page_to_virt(pg) = mark;
-	return pg;
-}
-
-static uint32_t frame_word(struct page *pg)
-{
-	return *(volatile uint32_t *)page_to_virt(pg);
-}
-
-static void unmap_test_va(void)
-{
-	struct tlb_batch b;
-
-	tlb_batch_begin(&b, pmap_kernel());
-	pmap_kremove(TEST_VA, PAGE_SIZE, &b);
-	tlb_batch_end(&b);
-}
-
 static void remap_stale_until_flush(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
 	volatile uint32_t *va = (volatile uint32_t *)TEST_VA;
-	struct page *a = frame_with(MARK_A), *b = frame_with(MARK_B);
+	struct page *a = ktest_frame_with(MARK_A), *b = ktest_frame_with(MARK_B);
 	struct tlb_batch batch;
 	uint32_t seen;
 
@@ -77,9 +50,9 @@ static void remap_stale_until_flush(struct ktest *t)
 	tlb_batch_end(&batch);
 	KEXPECT_EQ(t, *va, MARK_B);
 	*va = 0x1234;
-	KEXPECT_EQ(t, frame_word(b), 0x1234);
-	KEXPECT_EQ(t, frame_word(a), MARK_A);
-	unmap_test_va();
+	KEXPECT_EQ(t, ktest_frame_word(b), 0x1234);
+	KEXPECT_EQ(t, ktest_frame_word(a), MARK_A);
+	ktest_kunmap(TEST_VA);
 	pmm_free(a, 0);
 	pmm_free(b, 0);
 	KEXPECT_EQ(t, pmm_free_count(), before);
@@ -97,7 +70,7 @@ static void protect_stale_until_flush(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
 	volatile uint32_t *va = (volatile uint32_t *)TEST_VA;
-	struct page *a = frame_with(MARK_A);
+	struct page *a = ktest_frame_with(MARK_A);
 	struct tlb_batch batch;
 
 	KASSERT_NOT_NULL(t, a);
@@ -107,11 +80,11 @@ static void protect_stale_until_flush(struct ktest *t)
 	pmap_protect(pmap_kernel(), TEST_VA, PAGE_SIZE, VM_READ, &batch);
 	/* Stale: the cached entry still allows the write. */
 	KEXPECT_EQ(t, store_faults(va, 2), 0);
-	KEXPECT_EQ(t, frame_word(a), 2);
+	KEXPECT_EQ(t, ktest_frame_word(a), 2);
 	tlb_batch_end(&batch);
 	KEXPECT_EQ(t, store_faults(va, 3), 1);
-	KEXPECT_EQ(t, frame_word(a), 2);
-	unmap_test_va();
+	KEXPECT_EQ(t, ktest_frame_word(a), 2);
+	ktest_kunmap(TEST_VA);
 	pmm_free(a, 0);
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
@@ -128,7 +101,7 @@ static void remove_stale_until_flush(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
 	volatile uint32_t *va = (volatile uint32_t *)TEST_VA;
-	struct page *a = frame_with(MARK_A);
+	struct page *a = ktest_frame_with(MARK_A);
 	struct tlb_batch batch;
 	uint32_t seen = 0;
 
@@ -145,7 +118,7 @@ static void remove_stale_until_flush(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
-KTEST_SUITE_SKIP_IF(tlb_stale, skip_unless_pmap,
+KTEST_SUITE_SKIP_IF(tlb_stale, ktest_skip_unless_pmap,
 		    KTEST_CASE(remap_stale_until_flush),
 		    KTEST_CASE(protect_stale_until_flush),
 		    KTEST_CASE(remove_stale_until_flush));

@@ -9,6 +9,7 @@
 #include <kern/arch.h>
 #include <kern/trap.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_smp.h>
 #include <mm/mmu.h>
 #include <mm/page.h>
 #include <mm/pmap.h>
@@ -25,15 +26,6 @@
 static uint32_t seen[MAX_CPUS];
 static unsigned int faults[MAX_CPUS];
 
-static const char *skip_unless_ready(void)
-{
-	if (!pmap_kernel_ready())
-		return "kernel pmap not bootstrapped";
-	if (cpuset_count(&cpus_online) < 2)
-		return "needs two or more CPUs";
-	return NULL;
-}
-
 static void read_test_va(void *arg)
 {
 	(void)arg;
@@ -47,32 +39,6 @@ static void write_test_va(void *arg)
 	trap_expect(TRAP_PAGE_FAULT);
 	*(volatile uint32_t *)TEST_VA = (uint32_t)(uintptr_t)arg + id;
 	faults[id] = trap_expect_end();
-}
-
-static void run_on_others(xcall_fn fn, void *arg)
-{
-	struct cpuset others = cpus_online;
-
-	cpuset_clear(&others, this_cpu()->id);
-	xcall_run(&others, fn, arg);
-}
-
-static struct page *frame_with(uint32_t mark)
-{
-	struct page *pg = pmm_alloc(0, PMM_DIRECT | PMM_ZERO);
-
-	if (pg)
-		*(volatile uint32_t *)page_to_virt(pg) = mark;
-	return pg;
-}
-
-static void unmap_test_va(void)
-{
-	struct tlb_batch b;
-
-	tlb_batch_begin(&b, pmap_kernel());
-	pmap_kremove(TEST_VA, PAGE_SIZE, &b);
-	tlb_batch_end(&b);
 }
 
 /* Count the other CPUs that read @want at TEST_VA. */
@@ -89,24 +55,24 @@ static void remap_reaches_every_cpu(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
 	unsigned int others = cpuset_count(&cpus_online) - 1;
-	struct page *a = frame_with(MARK_A), *b = frame_with(MARK_B);
+	struct page *a = ktest_frame_with(MARK_A), *b = ktest_frame_with(MARK_B);
 	struct tlb_batch batch;
 
 	KASSERT_NOT_NULL(t, a);
 	KASSERT_NOT_NULL(t, b);
 	KASSERT_EQ(t, pmap_kenter(TEST_VA, page_to_phys(a), PROT_RW), 0);
-	run_on_others(read_test_va, NULL);
+	ktest_run_on_others(read_test_va, NULL);
 	KEXPECT_EQ(t, others_seeing(MARK_A), others);	/* now cached */
 	tlb_batch_begin(&batch, pmap_kernel());
 	KASSERT_EQ(t, pmap_enter(pmap_kernel(), TEST_VA, page_to_phys(b),
 				 PROT_RW | VM_GLOBAL, &batch), 0);
 	tlb_batch_end(&batch);
-	run_on_others(read_test_va, NULL);
+	ktest_run_on_others(read_test_va, NULL);
 	KEXPECT_EQ(t, others_seeing(MARK_B), others);
 	if (others_seeing(MARK_A))
 		ktest_diag(t, "%u CPU(s) still read the old frame",
 			   others_seeing(MARK_A));
-	unmap_test_va();
+	ktest_kunmap(TEST_VA);
 	pmm_free(a, 0);
 	pmm_free(b, 0);
 	KEXPECT_EQ(t, pmm_free_count(), before);
@@ -116,25 +82,25 @@ static void write_protect_reaches_every_cpu(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
 	unsigned int cpu, others = cpuset_count(&cpus_online) - 1, n = 0;
-	struct page *a = frame_with(MARK_A);
+	struct page *a = ktest_frame_with(MARK_A);
 	struct tlb_batch batch;
 
 	KASSERT_NOT_NULL(t, a);
 	KASSERT_EQ(t, pmap_kenter(TEST_VA, page_to_phys(a), PROT_RW), 0);
 	/* Writable entries (dirty, on x86) in every other TLB. */
-	run_on_others(write_test_va, (void *)0x100);
+	ktest_run_on_others(write_test_va, (void *)0x100);
 	tlb_batch_begin(&batch, pmap_kernel());
 	pmap_protect(pmap_kernel(), TEST_VA, PAGE_SIZE, VM_READ, &batch);
 	tlb_batch_end(&batch);
-	run_on_others(write_test_va, (void *)0x200);
+	ktest_run_on_others(write_test_va, (void *)0x200);
 	for_each_cpu_in(cpu, &cpus_online)
 		n += cpu != this_cpu()->id && faults[cpu] == 1;
 	KEXPECT_EQ(t, n, others);
-	unmap_test_va();
+	ktest_kunmap(TEST_VA);
 	pmm_free(a, 0);
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
-KTEST_SUITE_SKIP_IF(shootdown, skip_unless_ready,
+KTEST_SUITE_SKIP_IF(shootdown, ktest_skip_unless_pmap_smp,
 		    KTEST_CASE(remap_reaches_every_cpu),
 		    KTEST_CASE(write_protect_reaches_every_cpu));
