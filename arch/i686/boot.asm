@@ -15,8 +15,8 @@
 ; GiB's directory maps physical [0, 896 MiB) with 2 MiB pages: the early
 ; direct map and the kernel image. While paging is switched on, PDPT[0]
 ; points at that same directory so the physical EIP stays mapped; then it
-; goes back to its empty directory. All of it is RWX for now: W^X page
-; tables come with the MMU layer.
+; goes back to its empty directory. All of it is RWX: kernel_map.c
+; replaces these tables with W^X ones before kmain().
 
 %include "layout.inc"
 %include "x86_defs.inc"
@@ -139,7 +139,6 @@ boot_pdpt:	resb 4096			; 32 bytes used (32-byte aligned)
 boot_pd_user0:	resb 4096
 boot_pd_user1:	resb 4096
 boot_pd_user2:	resb 4096
-global boot_pd_kernel				; early_map.c: the device window
 boot_pd_kernel:	resb 4096
 	alignb 16
 global boot_stack, boot_stack_top

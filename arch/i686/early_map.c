@@ -1,21 +1,32 @@
 /*
  * i686 early_map_device(): what the 896 MiB direct map misses (ACPI
  * tables near the top of a guest with more RAM, the local APIC page) is
- * mapped with 2 MiB PAE pages into the device window, the top 128 MiB of
- * the kernel GiB that boot.asm leaves empty (<machine/vmparam.h>). Slots
- * are handed out bottom-up and never freed: only a few tables and one
- * APIC page are ever mapped.
+ * mapped into the device window, the top 64 MiB of the kernel GiB that
+ * the boot tables leave empty (<machine/vmparam.h>), in 2 MiB slots.
+ * Slots are handed out bottom-up and never freed: only a few tables and
+ * one APIC page are ever mapped.
+ *
+ * Who writes the entries: until the kernel pmap owns the kernel tables,
+ * a 2 MiB PAE leaf goes straight into the kernel page directory (the one
+ * CR3 leads to: boot.asm's, then kernel_map.c's, which re-creates the
+ * slots already in use); afterwards the slot is entered page by page
+ * through pmap_kenter(), so the pmap's counts stay right.
  */
+#include <kern/panic.h>
 #include <kern/printk.h>
+#include <mm/mmu.h>
+#include <mm/pmap.h>
+#include <machine/cpufunc.h>
 #include <machine/early_map.h>
+#include <machine/kernel_pt.h>
 #include <machine/pte.h>
 
 #define LARGE_PAGE		(2ul << 20)
+#define PAGE_4K			4096ul
 #define WINDOW_SLOTS		(DEVICE_WINDOW_SIZE / LARGE_PAGE)
-#define WINDOW_FIRST_PDE	(EARLY_MAP_SIZE / LARGE_PAGE)
-
-/* boot.asm: the page directory of the kernel GiB (PDPT slot 3). */
-extern uint64_t boot_pd_kernel[512];
+#define WINDOW_FIRST_PDE	((DEVICE_WINDOW_BASE - KERNEL_VMA_BASE) / LARGE_PAGE)
+#define PDPT_KERNEL_SLOT	3
+#define PDPT_ALIGN		32	/* CR3 holds bits 31:5 in PAE mode */
 
 /* What each slot maps; set once by the boot CPU. */
 static struct {
@@ -45,24 +56,60 @@ static int window_find(paddr_t first, unsigned int n, bool uncached)
 	return -1;
 }
 
+static unsigned int slot_flags(bool uncached)
+{
+	return VM_READ | VM_WRITE | VM_GLOBAL |
+	       (uncached ? VM_CACHE_DEVICE : VM_CACHE_WB);
+}
+
+/* The page directory of the kernel GiB that CR3 currently leads to. */
+static mmu_pte_t *kernel_pd(void)
+{
+	const uint64_t *pdpt = early_map(read_cr3() & ~(PDPT_ALIGN - 1ul),
+					 4 * sizeof(uint64_t));
+	mmu_pte_t *pd = pdpt ? (mmu_pte_t *)early_map(
+		pdpt[PDPT_KERNEL_SLOT] & X86_PTE_ADDR, PAGE_4K) : NULL;
+
+	if (pd == NULL)
+		panic("early_map: kernel page directory outside the early map");
+	return pd;
+}
+
 /*
- * Write the PDE of slot @s. It was not present, and CPUs cache neither
+ * Map slot @s. Its entries were not present, and CPUs cache neither
  * translations nor paging-structure entries that are not present (SDM
  * vol. 3A 4.10.2.3, 4.10.3.1), so no invalidation is needed.
  */
-static void window_map(unsigned int s, paddr_t pa, bool uncached)
+static int window_map(unsigned int s, paddr_t pa, bool uncached)
 {
-	uint64_t pde = pa | X86_PTE_P | X86_PTE_RW | X86_PTE_PS |
-		       (uncached ? X86_PTE_PCD | X86_PTE_PWT : 0);
-	volatile uint32_t *half = (volatile uint32_t *)
-				  &boot_pd_kernel[WINDOW_FIRST_PDE + s];
+	unsigned int flags = slot_flags(uncached);
 
-	/* Two 32-bit stores: high (address) half first, then the low
-	 * half with P, so a walker never sees a present half-entry. */
-	half[1] = (uint32_t)(pde >> 32);
-	half[0] = (uint32_t)pde;
+	if (pmap_kernel_ready()) {
+		for (unsigned long off = 0; off < LARGE_PAGE; off += PAGE_4K) {
+			int err = pmap_kenter(slot_va(s) + off, pa + off, flags);
+
+			if (err)
+				return err;
+		}
+	} else {
+		mmu_pte_store(&kernel_pd()[WINDOW_FIRST_PDE + s],
+			      mmu_pte_make_leaf(pa, flags, 1));
+	}
 	window[s].pa = pa;
 	window[s].uncached = uncached;
+	return 0;
+}
+
+int early_map_window_rebuild(void)
+{
+	for (unsigned int s = 0; s < window_used; s++) {
+		int err = kpt_map(slot_va(s), window[s].pa, LARGE_PAGE,
+				  slot_flags(window[s].uncached), 1);
+
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 void *early_map_device(paddr_t pa, size_t len, bool uncached)
@@ -83,7 +130,9 @@ void *early_map_device(paddr_t pa, size_t len, bool uncached)
 			goto fail;
 		s = (int)window_used;
 		for (unsigned int i = 0; i < n; i++)
-			window_map(s + i, first + i * LARGE_PAGE, uncached);
+			if (window_map(s + i, first + i * LARGE_PAGE,
+				       uncached) != 0)
+				goto fail;
 		window_used += n;
 	}
 	return (void *)(slot_va(s) + (uintptr_t)(pa - first));

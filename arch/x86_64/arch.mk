@@ -19,24 +19,32 @@ ARCH_SRCS := \
 	arch/x86_64/early_map.c \
 	arch/x86_64/gdt.c \
 	arch/x86_64/idt.c \
+	arch/x86_64/kernel_map.c \
 	arch/x86_64/trapframe.c \
 	arch/x86_shared/acpi.c \
 	arch/x86_shared/boot_main.c \
 	arch/x86_shared/cpu.c \
 	arch/x86_shared/insn_len.c \
 	arch/x86_shared/intr.c \
+	arch/x86_shared/kernel_pt.c \
 	arch/x86_shared/lapic.c \
 	arch/x86_shared/lapic_timer.c \
 	arch/x86_shared/madt.c \
+	arch/x86_shared/mmu.c \
 	arch/x86_shared/mp_start.c \
 	arch/x86_shared/multiboot.c \
 	arch/x86_shared/pic8259.c \
 	arch/x86_shared/pit.c \
 	arch/x86_shared/power.c \
+	arch/x86_shared/pte.c \
 	arch/x86_shared/trap.c \
 	arch/x86_shared/uart16550.c \
+	arch/x86_shared/wx_test.c \
 	arch/x86_shared/x86_smp.c
 
+# Implements include/mm/mmu.h (mmu.c, pte.c) and fills boot_info's direct
+# map and kernel root (kernel_pt.c, kernel_map.c).
+ARCH_MM := y
 ARCH_SMP := y
 
 ARCH_IMAGES := $(O)/kernel32.elf

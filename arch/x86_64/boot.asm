@@ -21,8 +21,8 @@
 ; The last GiB is the MMIO hole of QEMU's pc machine (guests of up to 3 GiB
 ; have no RAM there; LAPIC and I/O APIC live there): it is mapped PCD|PWT,
 ; i.e. uncached through PAT entry 3 (SDM vol. 3A 11.12.3), so device
-; registers are never cached or combined. All of it is RWX for now: W^X
-; page tables come with the MMU layer.
+; registers are never cached or combined. All of it is RWX: kernel_map.c
+; replaces these tables with W^X ones before kmain().
 
 %include "layout.inc"
 %include "x86_defs.inc"

@@ -5,10 +5,12 @@
  * structure is checked against its signature, length and checksum
  * before it is believed: a bad table is reported and skipped.
  */
+#include <kern/boot.h>
 #include <kern/printk.h>
 #include <kern/string.h>
 #include <machine/acpi.h>
 #include <machine/early_map.h>
+#include <machine/x86_boot.h>
 
 #define RSDP_SIG		"RSD PTR "
 #define RSDP_V1_LEN		20	/* checksummed part of revision 0 */
@@ -114,8 +116,10 @@ static const struct acpi_sdt_header *sdt_map(paddr_t pa, const char *sig,
 	return h;
 }
 
-/* The root table, XSDT preferred; sets *@entry_size (8 or 4). */
-static const struct acpi_sdt_header *root_table(size_t *entry_size)
+/* The root table, XSDT preferred; sets *@entry_size (8 or 4) and, if
+ * @pa is not NULL, *@pa to its physical address. */
+static const struct acpi_sdt_header *root_table(size_t *entry_size,
+						paddr_t *pa)
 {
 	static bool logged;
 	const struct acpi_rsdp *r = rsdp_find();
@@ -132,10 +136,14 @@ static const struct acpi_sdt_header *root_table(size_t *entry_size)
 	    r->xsdt_addr != 0) {
 		*entry_size = 8;
 		root = sdt_map(r->xsdt_addr, "XSDT", "XSDT");
+		if (root && pa)
+			*pa = r->xsdt_addr;
 	}
 	if (root == NULL) {
 		*entry_size = 4;
 		root = sdt_map(r->rsdt_addr, "RSDT", "RSDT");
+		if (root && pa)
+			*pa = r->rsdt_addr;
 	}
 	if (!logged)
 		printk("acpi: RSDP at %#lx rev %u oem \"%.6s\", root table %s\n",
@@ -149,7 +157,7 @@ static const struct acpi_sdt_header *root_table(size_t *entry_size)
 const struct acpi_sdt_header *acpi_find_table(const char *sig, paddr_t *pa)
 {
 	size_t esize = 0;
-	const struct acpi_sdt_header *root = root_table(&esize);
+	const struct acpi_sdt_header *root = root_table(&esize, NULL);
 	size_t n;
 
 	if (root == NULL)
@@ -172,4 +180,37 @@ const struct acpi_sdt_header *acpi_find_table(const char *sig, paddr_t *pa)
 	}
 	printk("acpi: no valid %.4s table\n", sig);
 	return NULL;
+}
+
+/* Does [pa, pa + len) overlap usable RAM in @bi? */
+static bool in_ram(const struct boot_info *bi, paddr_t pa, uint64_t len)
+{
+	for (unsigned int i = 0; i < bi->mem_count; i++)
+		if (pa < bi->mem[i].base + bi->mem[i].size &&
+		    bi->mem[i].base < pa + len)
+			return true;
+	return false;
+}
+
+/* Reserve the table @h at @pa if the firmware left it in usable RAM. */
+static int reserve_table(struct boot_info *bi,
+			 const struct acpi_sdt_header *h, paddr_t pa)
+{
+	if (h == NULL || !in_ram(bi, pa, h->length))
+		return 0;
+	printk("acpi: %.4s at %#llx lies in usable RAM: reserved\n",
+	       h->signature, (unsigned long long)pa);
+	return x86_boot_reserve(bi, pa, h->length);
+}
+
+int acpi_reserve(struct boot_info *bi)
+{
+	size_t esize;
+	paddr_t root_pa = 0, madt_pa = 0;
+	const struct acpi_sdt_header *root = root_table(&esize, &root_pa);
+	int err = reserve_table(bi, root, root_pa);
+
+	if (err || root == NULL)
+		return err;
+	return reserve_table(bi, acpi_find_table("APIC", &madt_pa), madt_pa);
 }

@@ -5,11 +5,14 @@
 #include <kern/arch.h>
 #include <kern/boot.h>
 #include <kern/printk.h>
+#include <machine/acpi.h>
 #include <machine/cpufunc.h>
 #include <machine/multiboot.h>
+#include <machine/pte.h>
 #include <machine/uart16550.h>
 #include <machine/vmparam.h>
 #include <machine/x86_boot.h>
+#include <machine/x86_mmu.h>
 #include <machine/x86_smp.h>
 #include <smp/cpu.h>
 
@@ -28,22 +31,13 @@ static void cpu_vendor(char vendor[13])
 	vendor[12] = '\0';
 }
 
-/* NX is on only if boot.asm found it in CPUID and set EFER.NXE. */
-static bool nx_enabled(void)
-{
-	if (!cpuid_has_ext_leaf(CPUID_EXT_FEATURES) ||
-	    !(cpuid(CPUID_EXT_FEATURES, 0).edx & CPUID_EXT_EDX_NX))
-		return false;
-	return (rdmsr(MSR_EFER) & EFER_NXE) != 0;
-}
-
 static void log_cpu_and_paging(void)
 {
 	char vendor[13];
 
 	cpu_vendor(vendor);
 	printk("cpu: %s, NX %s, paging %s, CR0 %#lx CR4 %#lx\n", vendor,
-	       nx_enabled() ? "on" : "off", VM_PAGING_MODE, read_cr0(),
+	       x86_nx_enabled() ? "on" : "off", VM_PAGING_MODE, read_cr0(),
 	       read_cr4());
 	printk("kernel: [%p-%p) at physical %#lx, early map phys "
 	       "[0-%#llx) at %#lx\n", (void *)__kernel_start,
@@ -52,20 +46,52 @@ static void log_cpu_and_paging(void)
 	       (unsigned long)EARLY_MAP_BASE);
 }
 
+/* Real-mode IVT, BIOS data, EBDA, video memory and option ROMs. */
+#define FIRMWARE_AREA_END	0x100000u
+
 /*
  * What the frame allocator must never hand out: the kernel image (its BSS
- * holds the boot page tables and stacks) and the initrd. The MADT and
- * other ACPI tables live in firmware-reserved memory already.
+ * holds every boot page table, the final kernel tables included, and the
+ * stacks), the Multiboot structures, the initrd, and the ACPI tables the
+ * SMP layer reads later (QEMU puts them in firmware-reserved memory,
+ * other firmware may not). The firmware area below 1 MiB is reserved as
+ * a whole afterwards, once the AP trampoline has found its page there.
  */
-static void reserve_boot_ranges(struct boot_info *bi)
+static void reserve_boot_ranges(struct boot_info *bi, uint32_t mbi_phys)
 {
+	struct boot_mem_range r[MB_LOADER_RANGES_MAX];
+	unsigned int n = multiboot_loader_ranges(mbi_phys, r);
 	paddr_t start = kernel_image_phys(__kernel_start);
 	paddr_t end = kernel_image_phys(__kernel_end);
+	int err;
 
-	if (x86_boot_reserve(bi, start, end - start) != 0 ||
-	    (bi->initrd_size &&
-	     x86_boot_reserve(bi, bi->initrd_base, bi->initrd_size) != 0))
+	err = x86_boot_reserve(bi, start, end - start);
+	for (unsigned int i = 0; i < n && !err; i++)
+		err = x86_boot_reserve(bi, r[i].base, r[i].size);
+	if (!err && bi->initrd_size)
+		err = x86_boot_reserve(bi, bi->initrd_base, bi->initrd_size);
+	if (!err)
+		err = acpi_reserve(bi);
+	if (err)
 		printk("boot: reserved-range table full\n");
+}
+
+/*
+ * Replace the boot page tables by the W^X kernel tables the kernel pmap
+ * adopts. Without them (printed), the boot tables stay and mm is off.
+ */
+static void kernel_tables_switch(struct boot_info *bi)
+{
+	paddr_t root;
+
+	x86_pte_set_nx(x86_nx_enabled());
+	root = x86_kernel_map_build(bi);
+	if (root == 0) {
+		bi->dmap_size = 0;
+		return;
+	}
+	x86_mmu_kernel_root_set(root);
+	bi->kernel_root_pa = root;
 }
 
 /*
@@ -77,12 +103,16 @@ __noreturn void x86_boot_main(uint32_t mbi_phys)
 	/* First: printk asks this_cpu() for the CPU number. */
 	x86_cpu_tables_init(&cpus[0]);
 	uart16550_init();
+	x86_mmu_cpu_init();
 	printk("%s: boot path multiboot, entered in 32-bit protected mode\n",
 	       ARCH_NAME);
 	log_cpu_and_paging();
 	multiboot_parse(&boot_info, mbi_phys);
-	reserve_boot_ranges(&boot_info);
+	reserve_boot_ranges(&boot_info, mbi_phys);
 	x86_ap_page_reserve(&boot_info, mbi_phys);
+	if (x86_boot_reserve(&boot_info, 0, FIRMWARE_AREA_END) != 0)
+		printk("boot: reserved-range table full\n");
+	kernel_tables_switch(&boot_info);
 	printk("cmdline: \"%s\"\n", boot_info.cmdline);
 	if (boot_info.initrd_size == 0)
 		printk("initrd: none\n");

@@ -22,6 +22,7 @@
 #include <machine/multiboot.h>
 #include <machine/pit.h>
 #include <machine/x86_boot.h>
+#include <machine/x86_mmu.h>
 #include <machine/x86_smp.h>
 #include <smp/cpu.h>
 #include <smp/smp_md.h>
@@ -125,7 +126,9 @@ static int ap_trampoline_install(void)
 		   (uint32_t)(rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE)) : 0;
 	tp->entry = (uintptr_t)x86_ap_entry;
 	x86_ap_boot = (struct x86_ap_boot){
-		.kernel_cr3 = read_cr3(),
+		/* The kernel root, never a user pmap's the boot CPU runs. */
+		.kernel_cr3 = x86_mmu_kernel_root() ? x86_mmu_kernel_root() :
+						      read_cr3(),
 		.cpus = (uintptr_t)cpus,
 		.cpu_size = sizeof(struct cpu),
 		.ncpus = ncpus,
@@ -164,6 +167,9 @@ int arch_cpu_start(struct cpu *c)
 
 __noreturn void x86_ap_main(struct cpu *c)
 {
+	/* CR4.PGE (and PCIDE) as on the boot CPU; the trampoline set only
+	 * CR4.PAE, and EFER.NXE from the boot CPU's EFER. */
+	x86_mmu_cpu_init();
 	x86_cpu_tables_init(c);
 	/* The MI code marks a CPU it gave up on CPU_FAILED: too late now. */
 	if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CPU_STARTING) {

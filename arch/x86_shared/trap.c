@@ -81,9 +81,24 @@ static uintptr_t trap_insn_pc(const struct trapframe *tf, enum trap_kind kind)
 }
 
 /*
+ * Where an expected instruction-fetch fault resumes: a RET. Such a fault
+ * comes from a test calling into a page that must not be executable; it
+ * is raised at the call target, before anything there ran, so the return
+ * address is on top of the interrupted stack. Resuming at a RET with that
+ * stack pops it, as if the target had returned at once. (A kernel-mode
+ * IRET cannot change ESP on i686, so popping in the frame is no option.)
+ */
+__asm__(".pushsection .text\n"
+	"x86_fetch_fault_ret:\n\t"
+	"ret\n"
+	".popsection");
+extern const char x86_fetch_fault_ret[];
+
+/*
  * Step over the instruction that raised an expected trap. Returns false if
- * its length is unknown (then the trap is reported). A fetch fault is never
- * skipped: there is no instruction to read at the PC.
+ * its length is unknown (then the trap is reported). A fetch fault has no
+ * instruction to skip: it resumes at the caller's return address, but
+ * only if the fault is at the PC (a fetch from the call target).
  */
 static bool trap_skip_insn(struct trapframe *tf, enum trap_kind kind,
 			   uintptr_t fault_addr)
@@ -100,7 +115,13 @@ static bool trap_skip_insn(struct trapframe *tf, enum trap_kind kind,
 		len = 2;
 		break;
 	case TRAP_PAGE_FAULT:
-		if ((tf->error & PF_ERR_I) || fault_addr - (uintptr_t)ip < 16)
+		if (tf->error & PF_ERR_I) {
+			if (fault_addr != (uintptr_t)ip)
+				return false;
+			trapframe_set_pc(tf, (uintptr_t)x86_fetch_fault_ret);
+			return true;
+		}
+		if (fault_addr - (uintptr_t)ip < 16)
 			return false;
 		len = x86_insn_length(ip, TRAPFRAME_LONG_MODE);
 		if (len < 0)

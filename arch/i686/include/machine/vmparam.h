@@ -2,9 +2,11 @@
  * i686 kernel virtual layout at boot: the 3G/1G split. The image is linked
  * at KERNEL_VMA_BASE + 1 MiB, and boot.asm maps physical
  * [0, EARLY_MAP_SIZE) at EARLY_MAP_BASE == KERNEL_VMA_BASE with 2 MiB PAE
- * pages: the direct map of low memory. The top 128 MiB of the kernel GiB
- * (DEVICE_WINDOW_BASE up) stay unmapped at boot; early_map_device() maps
- * firmware tables above the direct map and device registers there.
+ * pages: the direct map of low memory. Above it, 64 MiB for the kernel
+ * mapping window (MMU_KMAP_BASE in <machine/mmu.h>), then the device
+ * window, the top 64 MiB (DEVICE_WINDOW_BASE up), unmapped at boot:
+ * early_map_device() maps firmware tables above the direct map and device
+ * registers there.
  * Mirrored in layout.inc, kernel.ld.
  */
 #ifndef MACHINE_VMPARAM_H
@@ -14,8 +16,8 @@
 #define KERNEL_LOAD_PHYS	0x100000UL
 #define EARLY_MAP_BASE		KERNEL_VMA_BASE
 #define EARLY_MAP_SIZE		0x38000000ULL
-#define DEVICE_WINDOW_BASE	(EARLY_MAP_BASE + (unsigned long)EARLY_MAP_SIZE)
-#define DEVICE_WINDOW_SIZE	0x08000000UL
+#define DEVICE_WINDOW_BASE	0xfc000000UL
+#define DEVICE_WINDOW_SIZE	0x04000000UL
 
 #define VM_PAGING_MODE		"PAE 3-level (3G/1G split), 2 MiB boot pages"
 

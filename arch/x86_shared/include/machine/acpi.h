@@ -44,4 +44,14 @@ const struct acpi_sdt_header *acpi_find_table(const char *sig, paddr_t *pa);
  */
 int acpi_madt_apic_ids(uint32_t *ids, unsigned int max);
 
+struct boot_info;
+
+/*
+ * Add the root table (XSDT/RSDT) and the MADT, the tables the kernel
+ * reads after the page allocator is up, to @bi's reserved ranges when
+ * they lie in usable RAM. Returns 0, or -ENOSPC when the table is full.
+ * Locking: boot CPU, before kmain().
+ */
+int acpi_reserve(struct boot_info *bi);
+
 #endif

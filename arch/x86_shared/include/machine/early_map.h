@@ -30,10 +30,17 @@ static inline size_t early_map_room(paddr_t pa)
  * false, write-back) or device registers (@uncached true: PCD|PWT, so
  * never cached, combined or read speculatively). Per mode: x86_64 serves
  * both from the early map (uncached only in its last GiB); i686 maps 2 MiB
- * pages into the device window above its direct map. Returns NULL, with a
+ * slots of the device window at the top of the kernel GiB. Returns NULL, with a
  * message, if the range cannot be mapped. Mappings are never removed.
  * Locking: boot CPU, before secondaries start (no shootdown is ever needed).
  */
 void *early_map_device(paddr_t pa, size_t len, bool uncached);
+
+/*
+ * i686 only: enter the device-window slots mapped so far into the kernel
+ * page tables being built (kernel_pt.h), which replace boot.asm's.
+ * Returns 0 or -ENOMEM. Locking: boot CPU, before the switch.
+ */
+int early_map_window_rebuild(void);
 
 #endif
