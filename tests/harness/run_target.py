@@ -73,7 +73,7 @@ def target_argv(target):
         return [binary, target.kargs], dict(os.environ, **HOST_ENV)
     kargs = f"{target.kargs} ktest.expect_cpus={target.smp}".strip()
     return qemu.qemu_argv(target.arch, target.boot, target.smp,
-                          kargs=kargs, el2=target.el2,
+                          mem=target.mem, kargs=kargs, el2=target.el2,
                           gicv3=target.gicv3, tcg_threads="single"), None
 
 

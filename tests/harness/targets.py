@@ -7,7 +7,7 @@ slip through as a pass.
 """
 from dataclasses import dataclass, field
 
-TLBNONE_ARCHES = ("aarch64",)
+TLBNONE_ARCHES = ("x86_64", "i686", "aarch64")
 
 
 def default_boot(arch):
@@ -20,6 +20,7 @@ class Target:
     arch: str
     boot: str
     smp: int = 1
+    mem: str = "256M"
     el2: bool = False
     gicv3: bool = False
     kargs: str = ""
@@ -35,6 +36,12 @@ def _boots():
         for smp in (1, 2, 4, 8):
             t.append(Target(f"{arch}-multiboot-smp{smp}", arch, "multiboot",
                             smp))
+    # i686: RAM above the 896 MiB direct map (the HIGH zone); x86_64: more
+    # RAM than the 1 GiB early map of the boot code.
+    t.append(Target("i686-multiboot-mem1536M-smp2", "i686", "multiboot", 2,
+                    mem="1536M"))
+    t.append(Target("x86_64-multiboot-mem2G-smp2", "x86_64", "multiboot", 2,
+                    mem="2G"))
     for smp in (1, 2, 4, 8):
         t.append(Target(f"aarch64-elf-smp{smp}", "aarch64", "elf", smp))
     t.append(Target("aarch64-elf-gicv3-smp16", "aarch64", "elf", 16,
@@ -67,8 +74,7 @@ def _selfchecks():
         t.append(Target(f"{arch}-selfcheck-hang", arch, boot,
                         kargs="ktest.selftest=hang", timeout=8,
                         expect_failure=r"timed out"))
-    # No remote invalidation: other CPUs must keep the stale entry (only
-    # arches whose kernels have the mm and smp layers).
+    # No remote invalidation: other CPUs must keep the stale entry.
     for arch in TLBNONE_ARCHES:
         t.append(Target(f"{arch}-selfcheck-tlbnone", arch, default_boot(arch),
                         2, kargs="tlb=none ktest.filter=shootdown",
