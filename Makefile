@@ -9,13 +9,8 @@
 #   ARCH_LDSCRIPT  linker script (it INCLUDEs core/sections.ld)
 #   NASM_FORMAT    elf32 / elf64 (x86 only)
 #   ARCH_IMAGES    bootable files derived from $(O)/kernel.elf, with rules
-#   ARCH_MM        y once the arch implements the operations of
-#                  include/mm/mmu.h and fills boot_info's direct map and
-#                  kernel root: builds mm/ and its suites in, kmain calls
-#                  mm_init()
-#   ARCH_SMP       y once the arch implements include/smp/smp_md.h: builds
-#                  smp/ and its suites in and makes kmain call smp_init()
-# (Both switches go once every arch has both.)
+# Every arch implements the MD contracts of include/kern/arch.h,
+# include/mm/mmu.h and include/smp/smp_md.h.
 # Output: $(O)/kernel.elf, $(ARCH_IMAGES), $(O)/compile_commands.json.
 
 ARCH ?= x86_64
@@ -35,21 +30,8 @@ $(error unknown ARCH '$(ARCH)': expected x86_64, i686 or aarch64)
 endif
 include arch/$(ARCH)/arch.mk
 
-MI_SRCS := $(sort $(wildcard core/*.c tests/ktest/*.c tests/kernel/*.c))
-ifeq ($(ARCH_MM),y)
-MI_SRCS += $(sort $(wildcard mm/*.c tests/kernel/mm/*.c))
-SMP_CFLAGS += -DCONFIG_MM
-endif
-ifeq ($(ARCH_SMP),y)
-SMP_SRCS := $(sort $(wildcard smp/*.c tests/kernel/smp/*.c))
-ifneq ($(ARCH_MM),y)
-# The shootdown and its suite drive the MMU operations.
-SMP_SRCS := $(filter-out smp/shootdown.c tests/kernel/smp/shootdown_test.c,\
-	$(SMP_SRCS))
-endif
-MI_SRCS += $(SMP_SRCS)
-SMP_CFLAGS += -DCONFIG_SMP
-endif
+MI_SRCS := $(sort $(wildcard core/*.c mm/*.c smp/*.c tests/ktest/*.c \
+	tests/kernel/*.c tests/kernel/mm/*.c tests/kernel/smp/*.c))
 ifeq ($(DEBUG),1)
 DEBUG_CFLAGS := -DCONFIG_DEBUG
 endif
@@ -60,7 +42,7 @@ C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
 CFLAGS := --target=$(CLANG_TARGET) -std=gnu11 -ffreestanding -nostdlib \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
 	-fno-common -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude $(ARCH_INCLUDES) $(ARCH_CFLAGS) $(SMP_CFLAGS) $(DEBUG_CFLAGS) \
+	-Iinclude $(ARCH_INCLUDES) $(ARCH_CFLAGS) $(DEBUG_CFLAGS) \
 	$(KCFLAGS)
 LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
 	--build-id=none $(ARCH_LDFLAGS)

@@ -35,17 +35,9 @@ void kmain(const struct boot_info *bi)
 
 	print_boot_summary(bi);
 	cmdline_init(bi->cmdline);
-	/* The CONFIG_ switches last until every arch has both layers
-	 * (see the Makefile). */
-#ifdef CONFIG_MM
 	mm_init(bi);
-#endif
-#ifdef CONFIG_SMP
 	smp_init();
-#ifdef CONFIG_MM
 	shootdown_init();
-#endif
-#endif
 	failed = ktest_run_all();
 	printk("%s: tests done, %u failed; powering off\n", KERNEL_NAME, failed);
 	arch_poweroff(failed ? 1 : 0);

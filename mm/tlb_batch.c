@@ -110,11 +110,6 @@ static void flush_local(const struct tlb_batch *b)
 	}
 }
 
-__weak void tlb_batch_flush_remote(const struct tlb_batch *b)
-{
-	(void)b;
-}
-
 static bool batch_pending(const struct tlb_batch *b)
 {
 	return b->full || b->nranges != 0;

@@ -22,12 +22,6 @@ struct cpu cpus[MAX_CPUS];
 unsigned int ncpus = 1;
 struct cpuset cpus_online;
 
-#ifndef CONFIG_MM
-/* Without the mm layer (see the Makefile): secondary stacks in BSS, with no
- * guard pages. The boot CPU keeps its boot stack either way. */
-static uint8_t cpu_stacks[MAX_CPUS][KSTACK_SIZE] __aligned(16);
-#endif
-
 static void cpu_setup(struct cpu *c, unsigned int id)
 {
 	c->self = c;
@@ -35,17 +29,13 @@ static void cpu_setup(struct cpu *c, unsigned int id)
 	xcall_inbox_init(&c->xcall);
 }
 
-/* A guarded stack from the mapping window; 0 or -ENOMEM. A CPU that fails
- * to start keeps its stack: it may still be running on it. */
+/* A guarded stack from the mapping window (the boot CPU keeps its boot
+ * stack); 0 or -ENOMEM. A CPU that fails to start keeps its stack: it may
+ * still be running on it. */
 static int stack_setup(struct cpu *c)
 {
-#ifdef CONFIG_MM
 	c->stack_top = kstack_alloc();
 	return c->stack_top ? 0 : -ENOMEM;
-#else
-	c->stack_top = &cpu_stacks[c->id][KSTACK_SIZE];
-	return 0;
-#endif
 }
 
 /*

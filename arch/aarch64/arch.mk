@@ -6,11 +6,7 @@ CLANG_TARGET := aarch64-none-elf
 ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 ARCH_INCLUDES := -Iarch/aarch64/include
-# Implements include/mm/mmu.h (mmu.c, pte.c) and fills boot_info's direct
-# map and kernel root (boot.c, mmu_early.c).
-ARCH_MM := y
 # Implements include/smp/smp_md.h: PSCI CPU_ON, GICv2/v3, generic timer.
-ARCH_SMP := y
 ARCH_SRCS := \
 	arch/aarch64/head.S \
 	arch/aarch64/el2.S \

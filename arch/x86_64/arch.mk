@@ -42,10 +42,6 @@ ARCH_SRCS := \
 	arch/x86_shared/wx_test.c \
 	arch/x86_shared/x86_smp.c
 
-# Implements include/mm/mmu.h (mmu.c, pte.c) and fills boot_info's direct
-# map and kernel root (kernel_pt.c, kernel_map.c).
-ARCH_MM := y
-ARCH_SMP := y
 
 ARCH_IMAGES := $(O)/kernel32.elf
 

@@ -78,14 +78,11 @@ void tlb_batch_end(struct tlb_batch *b);
 /*
  * The remote half of a flush, called after the local one: invalidate
  * @b's translations on every other CPU that may cache them and wait until
- * each has done so. What it does today: nothing, and returns at once (the
- * weak definition in mm/tlb_batch.c), which is complete only while no
- * other CPU runs @b's pmap (other CPUs may keep stale kernel-pmap
- * entries). smp/ replaces it with a strong definition: the queued IPI
- * shootdown to the pmap's cpuset, or broadcast TLBI where
- * MMU_HAS_BROADCAST_TLBI.
+ * each has done so. Implemented by smp/shootdown.c with the policy of the
+ * tlb= boot parameter (today: naive, a synchronous cross-call to every
+ * other online CPU); the host test bed provides its own.
  * Locking: as tlb_batch_flush (the pmap lock may be held, no zone lock).
- * TLB: flushes remotely (today: nowhere).
+ * TLB: flushes remotely.
  */
 void tlb_batch_flush_remote(const struct tlb_batch *b);
 

@@ -13,8 +13,11 @@
 
 #include <kern/arch.h>
 #include <kern/boot.h>
+#include <kern/cmdline.h>
 #include <kern/panic.h>
+#include <kern/printk.h>
 #include <kern/trap.h>
+#include <ktest/ktest.h>
 #include <sim/sim.h>
 
 static unsigned int host_cpu;
@@ -75,12 +78,23 @@ void arch_trap_undefined(void)
 	simulated_trap(TRAP_UNDEFINED);
 }
 
+/*
+ * The host's boot: build the simulated machine (it does what an arch port
+ * and mm_init do), then what kmain does that makes sense in a process:
+ * command line, the suites, the verdict. There are no secondary CPUs to
+ * start; simulated CPUs are threads the suites create themselves.
+ */
 int main(int argc, char **argv)
 {
 	static struct boot_info bi = { .boot_path = "host" };
+	unsigned int failed;
 
 	bi.cmdline = argc > 1 ? argv[1] : "";
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printk("tlbk: arch=host (ASan+UBSan) cmdline '%s'\n", bi.cmdline);
+	cmdline_init(bi.cmdline);
 	sim_machine_boot(&bi);
-	kmain(&bi);
+	failed = ktest_run_all();
+	printk("tlbk: tests done, %u failed\n", failed);
+	arch_poweroff(failed ? 1 : 0);
 }
