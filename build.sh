@@ -25,6 +25,7 @@ usage: ./build.sh COMMAND [ARGS]
                             Image via -kernel, or U-Boot booti of the Image
       --el2                 aarch64: enter at EL2 (-M virt,virtualization=on)
       --gicv3               aarch64: GICv3 (automatic above 8 CPUs)
+      --cpu MODEL           QEMU CPU model (default max on x86, cortex-a72 on aarch64)
   test [ARCH|all]           build, then run every test target through prove
   debug ARCH [OPTIONS] [-- KERNEL ARGS]
                             like run, but QEMU waits for gdb; prints the gdb command
@@ -147,7 +148,7 @@ qemu_cmd() {
 	local args=() kargs=()
 	while [[ $# -gt 0 ]]; do
 		case "$1" in
-		--smp | --mem | --accel | --initrd)
+		--smp | --mem | --accel | --initrd | --cpu)
 			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
 			args+=("$1" "$2")
 			shift 2 ;;

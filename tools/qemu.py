@@ -49,7 +49,7 @@ def kernel_file(arch, boot, build):
     return os.path.join(base, "kernel.elf")
 
 
-def x86_args(arch, accel):
+def x86_args(arch, accel, cpu):
     exe = "qemu-system-x86_64" if arch == "x86_64" else "qemu-system-i386"
     args = [exe, "-M", "pc",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -59,11 +59,11 @@ def x86_args(arch, accel):
                               "KVM (PLATFORM.md); use --accel tcg for i686")
         args += ["-cpu", "host,-arch-capabilities", "-bios", QBOOT_ROM]
     else:
-        args += ["-cpu", "max"]
+        args += ["-cpu", cpu or "max"]
     return args
 
 
-def aarch64_args(smp, el2, gicv3, accel):
+def aarch64_args(smp, el2, gicv3, accel, cpu):
     if accel == "kvm":
         raise ConfigError("kvm: an x86 host cannot run aarch64 guests "
                           "under KVM; use --accel tcg")
@@ -72,7 +72,7 @@ def aarch64_args(smp, el2, gicv3, accel):
         machine += ",virtualization=on"
     if gicv3 or smp > 8:
         machine += ",gic-version=3"
-    return ["qemu-system-aarch64", "-M", machine, "-cpu", "cortex-a72",
+    return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu or "cortex-a72",
             "-semihosting"]
 
 
@@ -113,7 +113,7 @@ def accel_args(accel, tcg_threads):
 
 def qemu_argv(arch, boot=None, smp=1, mem="256M", accel="tcg", kargs="",
               el2=False, gicv3=False, initrd=None, build=None,
-              tcg_threads="multi", gdb=False):
+              tcg_threads="multi", gdb=False, cpu=None):
     """Return the argv list that boots @arch with the given options."""
     build = build or os.path.join(TOP, "build")
     if arch not in ARCHES:
@@ -127,9 +127,9 @@ def qemu_argv(arch, boot=None, smp=1, mem="256M", accel="tcg", kargs="",
     if arch != "aarch64" and (el2 or gicv3):
         raise ConfigError("--el2 and --gicv3 are aarch64 options")
     if arch == "aarch64":
-        argv = aarch64_args(smp, el2, gicv3, accel)
+        argv = aarch64_args(smp, el2, gicv3, accel, cpu)
     else:
-        argv = x86_args(arch, accel)
+        argv = x86_args(arch, accel, cpu)
     argv += accel_args(accel, tcg_threads)
     argv += ["-m", str(mem), "-smp", str(smp), "-display", "none",
              "-serial", "stdio", "-monitor", "none", "-nic", "none",
@@ -151,6 +151,8 @@ def add_common_options(p):
     p.add_argument("--el2", action="store_true")
     p.add_argument("--gicv3", action="store_true")
     p.add_argument("--initrd")
+    p.add_argument("--cpu", help="QEMU CPU model (default: max on x86, "
+                   "cortex-a72 on aarch64)")
     p.add_argument("--build")
 
 
@@ -168,7 +170,7 @@ def main():
     try:
         argv = qemu_argv(a.arch, a.boot, a.smp, a.mem, a.accel, kargs,
                          a.el2, a.gicv3, a.initrd, a.build, a.tcg_threads,
-                         gdb=(a.mode == "debug"))
+                         gdb=(a.mode == "debug"), cpu=a.cpu)
     except (ConfigError, subprocess.CalledProcessError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@
 #ifndef KTEST_KTEST_MM_H
 #define KTEST_KTEST_MM_H
 
+#include <mm/mmu.h>
 #include <mm/page.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
@@ -19,6 +20,18 @@ static inline const char *ktest_skip_unless_pmm(void)
 static inline const char *ktest_skip_unless_pmap(void)
 {
 	return pmap_kernel_ready() ? NULL : "kernel pmap not bootstrapped";
+}
+
+/*
+ * The flags a leaf made with @f reads back: on an MMU that cannot forbid
+ * execution (x86 without NX) every leaf is executable, and the codec says
+ * so. Derived from the codec itself, so it follows x86_pte_set_nx().
+ */
+static inline unsigned int ktest_flags_as_mapped(unsigned int f)
+{
+	mmu_pte_t probe = mmu_pte_make_leaf(0, VM_READ, 0);
+
+	return f | (mmu_pte_flags(probe, 0) & VM_EXEC);
 }
 
 /* A direct-mapped frame whose first word is @mark, or NULL. */

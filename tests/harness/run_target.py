@@ -74,7 +74,8 @@ def target_argv(target):
     kargs = f"{target.kargs} ktest.expect_cpus={target.smp}".strip()
     return qemu.qemu_argv(target.arch, target.boot, target.smp,
                           mem=target.mem, kargs=kargs, el2=target.el2,
-                          gicv3=target.gicv3, tcg_threads="single"), None
+                          gicv3=target.gicv3, tcg_threads="single",
+                          cpu=target.cpu), None
 
 
 def boot(target, emit):

@@ -21,6 +21,7 @@ class Target:
     boot: str
     smp: int = 1
     mem: str = "256M"
+    cpu: str = None  # QEMU CPU model; None: the default of tools/qemu.py
     el2: bool = False
     gicv3: bool = False
     kargs: str = ""
@@ -42,6 +43,9 @@ def _boots():
                     mem="1536M"))
     t.append(Target("x86_64-multiboot-mem2G-smp2", "x86_64", "multiboot", 2,
                     mem="2G"))
+    # A CPU without NX (and without PAE's no-execute bit in use).
+    t.append(Target("i686-multiboot-nonx-smp2", "i686", "multiboot", 2,
+                    cpu="qemu32"))
     for smp in (1, 2, 4, 8):
         t.append(Target(f"aarch64-elf-smp{smp}", "aarch64", "elf", smp))
     t.append(Target("aarch64-elf-gicv3-smp16", "aarch64", "elf", 16,

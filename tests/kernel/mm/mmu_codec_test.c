@@ -5,6 +5,7 @@
  */
 #include <mm/mmu.h>
 #include <ktest/ktest.h>
+#include <ktest/ktest_mm.h>
 
 #define TOP	(MMU_LEVELS - 1)
 
@@ -53,7 +54,8 @@ static void leaf_round_trip(struct ktest *t)
 				KEXPECT_TRUE(t, mmu_pte_is_valid(pte, level));
 				KEXPECT_TRUE(t, mmu_pte_is_leaf(pte, level));
 				KEXPECT_EQ(t, mmu_pte_paddr(pte, level), pa);
-				KEXPECT_EQ(t, mmu_pte_flags(pte, level), f);
+				KEXPECT_EQ(t, mmu_pte_flags(pte, level),
+					    ktest_flags_as_mapped(f));
 			}
 		}
 	}
@@ -63,7 +65,8 @@ static void read_is_implied(struct ktest *t)
 {
 	mmu_pte_t pte = mmu_pte_make_leaf(0x5000, VM_WRITE, 0);
 
-	KEXPECT_EQ(t, mmu_pte_flags(pte, 0), VM_READ | VM_WRITE);
+	KEXPECT_EQ(t, mmu_pte_flags(pte, 0),
+		    ktest_flags_as_mapped(VM_READ | VM_WRITE));
 }
 
 static void table_round_trip(struct ktest *t)
