@@ -11,6 +11,8 @@ NASM_FORMAT := elf64
 ARCH_LDSCRIPT := arch/x86_64/kernel.ld
 ARCH_LDFLAGS := -z max-page-size=4096
 
+include arch/x86_shared/x86.mk
+
 ARCH_SRCS := \
 	arch/x86_64/boot.asm \
 	arch/x86_64/ap_trampoline.asm \
@@ -21,30 +23,9 @@ ARCH_SRCS := \
 	arch/x86_64/idt.c \
 	arch/x86_64/kernel_map.c \
 	arch/x86_64/trapframe.c \
-	arch/x86_shared/acpi.c \
-	arch/x86_shared/boot_main.c \
-	arch/x86_shared/cpu.c \
-	arch/x86_shared/insn_len.c \
-	arch/x86_shared/intr.c \
-	arch/x86_shared/kernel_pt.c \
-	arch/x86_shared/lapic.c \
-	arch/x86_shared/lapic_timer.c \
-	arch/x86_shared/madt.c \
-	arch/x86_shared/mmu.c \
-	arch/x86_shared/mp_start.c \
-	arch/x86_shared/multiboot.c \
-	arch/x86_shared/pic8259.c \
-	arch/x86_shared/pit.c \
-	arch/x86_shared/power.c \
-	arch/x86_shared/pte.c \
-	arch/x86_shared/trap.c \
-	arch/x86_shared/uart16550.c \
-	arch/x86_shared/wx_test.c \
-	arch/x86_shared/x86_smp.c
-
+	$(X86_SHARED_SRCS)
 
 ARCH_IMAGES := $(O)/kernel32.elf
-
 
 $(O)/kernel32.elf: $(O)/kernel.elf
 	@echo "  OBJCOPY $@"
