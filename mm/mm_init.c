@@ -10,6 +10,7 @@
 #include <mm/page.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
+#include <mm/vm.h>
 
 int mm_init(const struct boot_info *bi)
 {
@@ -37,7 +38,14 @@ int mm_init(const struct boot_info *bi)
 		printk("mm: pmap_bootstrap failed: error %d\n", err);
 		return err;
 	}
-	printk("mm: %lu pages free after the kernel pmap took its tables\n",
+	/* Take the shared zero page now, before anything measures
+	 * pmm_free_count(). */
+	err = vm_init();
+	if (err) {
+		printk("mm: no zero page: error %d\n", err);
+		return err;
+	}
+	printk("mm: %lu pages free after the kernel pmap and the zero page\n",
 	       pmm_free_count());
 	return 0;
 }

@@ -1,0 +1,118 @@
+/*
+ * Page faults of anonymous private memory: demand-zero and copy-on-write.
+ *
+ * A missing page read (or executed) maps the shared zero page read-only;
+ * a missing page written gets a zeroed frame of its own. A write to a
+ * present read-only page of a writable VMA is copy-on-write: the zero
+ * page is replaced by a zeroed frame, a frame this space alone references
+ * is made writable in place, and a shared one is copied. The old frame's
+ * reference drops only after the flush, so the other sharer cannot reuse
+ * it in place while this space's TLBs still reach it.
+ */
+#include <kern/errno.h>
+#include <kern/string.h>
+#include <mm/pmap.h>
+#include <mm/pmm.h>
+#include <mm/tlb_batch.h>
+#include <mm/vm.h>
+
+/* Entry permissions of a page this space may write. */
+static unsigned int prot_writable(unsigned int prot)
+{
+	return (prot & VM_PROT_MASK) | VM_READ;
+}
+
+/* May a VMA with @prot be accessed as @access? Reads need any permission:
+ * no supported MMU has write-only or execute-only user pages. */
+static bool access_ok(unsigned int prot, unsigned int access)
+{
+	return access == VM_READ ? prot != 0 : (prot & access) != 0;
+}
+
+static int fault_missing(struct vm_space *vs, const struct vma *v,
+			 vaddr_t va, unsigned int access)
+{
+	struct page *pg;
+	int err;
+
+	if (access != VM_WRITE)
+		return pmap_enter(vs->pmap, va, page_to_phys(vm_zero_page()),
+				  vm_prot_read_only(v->prot), NULL);
+	pg = pmm_alloc(0, PMM_ZERO);
+	if (!pg)
+		return -ENOMEM;
+	err = pmap_enter(vs->pmap, va, page_to_phys(pg), prot_writable(v->prot),
+			 NULL);
+	if (err)
+		pmm_free(pg, 0);
+	return err;
+}
+
+/* A frame with the contents of @old (zeroes for the zero page), or NULL.
+ * Frames of address spaces are direct-mapped: vm allocates them so. */
+static struct page *copy_frame(struct page *old)
+{
+	struct page *pg;
+
+	if (old == vm_zero_page())
+		return pmm_alloc(0, PMM_ZERO);
+	pg = pmm_alloc(0, PMM_DIRECT);
+	if (pg)
+		memcpy(page_to_virt(pg), page_to_virt(old), PAGE_SIZE);
+	return pg;
+}
+
+/* Write to the read-only entry for frame @old at @va. */
+static int fault_cow(struct vm_space *vs, const struct vma *v, vaddr_t va,
+		     struct page *old)
+{
+	bool shared = old == vm_zero_page() ||
+		      __atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) != 1;
+	struct page *pg = shared ? copy_frame(old) : old;
+	struct tlb_batch b;
+	int err;
+
+	/* Refcount 1 cannot rise under us: only a fork of a space mapping
+	 * the frame adds references, and this space is locked. */
+	if (!pg)
+		return -ENOMEM;
+	tlb_batch_begin(&b, vs->pmap);
+	/* Replaces a valid leaf: no table is allocated, so it cannot fail
+	 * for want of memory. */
+	err = pmap_enter(vs->pmap, va, page_to_phys(pg), prot_writable(v->prot),
+			 &b);
+	tlb_batch_end(&b);
+	if (err) {
+		if (shared)
+			pmm_free(pg, 0);
+		return err;
+	}
+	if (shared && old != vm_zero_page() && page_ref_put(old))
+		pmm_free(old, 0);
+	return 0;
+}
+
+int vm_fault(struct vm_space *vs, vaddr_t va, unsigned int access)
+{
+	const struct vma *v;
+	unsigned int cur;
+	paddr_t pa;
+	int err = -EFAULT;
+
+	if (access != VM_READ && access != VM_WRITE && access != VM_EXEC)
+		return -EINVAL;
+	va = ALIGN_DOWN(va, PAGE_SIZE);
+	spin_lock(&vs->lock);
+	v = vm_find_vma(vs, va);
+	if (!v || !access_ok(v->prot, access))
+		goto out;
+	if (pmap_extract(vs->pmap, va, &pa, &cur) != 0)
+		err = fault_missing(vs, v, va, access);
+	else if (access == VM_WRITE && !(cur & VM_WRITE))
+		err = fault_cow(vs, v, va, page_from_phys(pa & ~(paddr_t)PAGE_MASK));
+	else
+		err = 0;
+out:
+	spin_unlock(&vs->lock);
+	return err;
+}

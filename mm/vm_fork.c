@@ -1,0 +1,86 @@
+/*
+ * fork of an address space: the child gets a copy of the VMA list and
+ * maps every frame the parent maps, read-only, with one more reference;
+ * then the parent's writable entries become read-only too, so the first
+ * write on either side faults into copy-on-write (mm/vm_fault.c).
+ *
+ * The child is built completely before the parent changes at all: if a
+ * VMA node or a page table cannot be had, destroying the half-built child
+ * undoes everything, and the parent never noticed.
+ */
+#include <kern/errno.h>
+#include <mm/pmap.h>
+#include <mm/pmm.h>
+#include <mm/tlb_batch.h>
+#include <mm/vm.h>
+
+/* Map in @child each page @parent maps in @v, read-only, taking a
+ * reference per frame. On -ENOMEM the references taken so far belong to
+ * the child's mappings, which vm_space_destroy(child) drops. */
+static int share_vma(struct vm_space *parent, struct vm_space *child,
+		     const struct vma *v)
+{
+	struct page *zero = vm_zero_page();
+
+	for (vaddr_t va = v->start; va < v->end; va += PAGE_SIZE) {
+		unsigned int prot;
+		struct page *pg;
+		paddr_t pa;
+		int err;
+
+		if (pmap_extract(parent->pmap, va, &pa, &prot) != 0)
+			continue;
+		err = pmap_enter(child->pmap, va, pa,
+				 vm_prot_read_only(prot & VM_PROT_MASK), NULL);
+		if (err)
+			return err;
+		pg = page_from_phys(pa);
+		if (pg && pg != zero)
+			page_ref_get(pg);
+	}
+	return 0;
+}
+
+/* Make @vs's writable VMAs read-only in the page tables. Cannot fail. */
+static void write_protect(struct vm_space *vs)
+{
+	struct tlb_batch b;
+	struct vma *v;
+
+	tlb_batch_begin(&b, vs->pmap);
+	vm_space_for_each_vma(vs, v)
+		if (v->prot & VM_WRITE)
+			pmap_protect(vs->pmap, v->start, v->end - v->start,
+				     vm_prot_read_only(v->prot), &b);
+	tlb_batch_end(&b);
+}
+
+int vm_fork(struct vm_space *parent, struct vm_space **out)
+{
+	struct vm_space *child = vm_space_create();
+	struct vma *v;
+	int err;
+
+	if (!child)
+		return -ENOMEM;
+	spin_lock(&parent->lock);
+	err = vm_copy_vmas(child, parent);
+	if (!err) {
+		vm_space_for_each_vma(parent, v) {
+			err = share_vma(parent, child, v);
+			if (err)
+				break;
+		}
+	}
+	if (!err)
+		write_protect(parent);
+	spin_unlock(&parent->lock);
+	if (err) {
+		/* Never active anywhere: its pages go without any TLB having
+		 * seen them, and the parent's references are untouched. */
+		vm_space_destroy(child);
+		return err;
+	}
+	*out = child;
+	return 0;
+}
