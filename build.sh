@@ -26,7 +26,9 @@ usage: ./build.sh COMMAND [ARGS]
       --el2                 aarch64: enter at EL2 (-M virt,virtualization=on)
       --gicv3               aarch64: GICv3 (automatic above 8 CPUs)
       --cpu MODEL           QEMU CPU model (default max on x86, cortex-a72 on aarch64)
-  test [ARCH|all]           build, then run every test target through prove
+  test [ARCH|all]           build, then run every test target through prove:
+                            the kernels under QEMU, the MI code on the host,
+                            and the user runtime's programs on Linux
   debug ARCH [OPTIONS] [-- KERNEL ARGS]
                             like run, but QEMU waits for gdb; prints the gdb command
   clean                     remove build/
@@ -57,6 +59,8 @@ DEPS=(
 	"qemu-system-x86_64 qemu-system-x86"
 	"qemu-system-i386 qemu-system-x86"
 	"qemu-system-aarch64 qemu-system-arm"
+	"qemu-aarch64 qemu-user"
+	"llvm-ar llvm"
 	"/usr/lib/u-boot/qemu_arm64/u-boot.bin u-boot-qemu"
 	"mkenvimage u-boot-tools"
 	"gdb-multiarch gdb-multiarch"
@@ -178,7 +182,8 @@ qemu_cmd() {
 
 cmd_test() {
 	[[ $# -le 1 ]] || die_usage "test takes at most one ARCH"
-	local which=${1:-all} targets
+	local which=${1:-all} targets status=0
+	local -a user_arches
 	arch_list "$which" >/dev/null
 	cmd_build "$which"
 	if [[ $which == all ]]; then
@@ -186,8 +191,15 @@ cmd_test() {
 		make --no-print-directory -j"$JOBS" -f tests/host/Makefile
 	fi
 	mapfile -t targets < <(python3 tests/harness/run_target.py --list "$which")
-	echo "== test: ${#targets[@]} targets"
-	prove -j"$JOBS" --exec "python3 tests/harness/run_target.py" "${targets[@]}"
+	echo "== test: ${#targets[@]} kernel targets"
+	prove -j"$JOBS" --exec "python3 tests/harness/run_target.py" \
+		"${targets[@]}" || status=1
+	# The user runtime and its programs, run on this Linux host: the same
+	# static binaries will run on the kernel.
+	read -ra user_arches <<<"$(arch_list "$which")"
+	echo "== test: user runtime on Linux (${user_arches[*]})"
+	tools/user_test.sh "${user_arches[@]}" || status=1
+	return $status
 }
 
 main() {
