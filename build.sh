@@ -15,6 +15,8 @@ usage: ./build.sh COMMAND [ARGS]
   deps                      install the Debian packages the build and tests need
                             (idempotent; the other commands run it when needed)
   build [ARCH|all]          build the kernel(s) into build/ARCH/ (default: all)
+  initramfs ARCH            pack the user test programs into build/ARCH/initramfs.cpio
+                            (/init = syscall_test, all of them under /bin)
   run ARCH [OPTIONS] [-- KERNEL ARGS]
                             boot ARCH under QEMU, serial console on this terminal
       --smp N               CPUs (default 1)
@@ -26,6 +28,8 @@ usage: ./build.sh COMMAND [ARGS]
       --el2                 aarch64: enter at EL2 (-M virt,virtualization=on)
       --gicv3               aarch64: GICv3 (automatic above 8 CPUs)
       --cpu MODEL           QEMU CPU model (default max on x86, cortex-a72 on aarch64)
+      --initrd FILE         a cpio newc initramfs (x86: Multiboot module;
+                            aarch64: boots the Image, which QEMU passes it to)
   test [ARCH|all]           build, then run every test target through prove:
                             the kernels under QEMU, the MI code on the host,
                             and the user runtime's programs on Linux
@@ -138,6 +142,26 @@ cmd_build() {
 	merge_compile_commands
 }
 
+# --- initramfs ----------------------------------------------------------------
+
+# build/ARCH/initramfs.cpio: the user test programs, with syscall_test as
+# /init and every program under /bin.
+cmd_initramfs() {
+	[[ $# -eq 1 ]] || die_usage "initramfs needs one ARCH"
+	local a=$1 p dir pairs=()
+	arch_list "$a" >/dev/null
+	[[ $a != all ]] || die_usage "initramfs needs one ARCH, not all"
+	ensure_deps
+	make --no-print-directory -s -C user ARCH="$a"
+	dir=build/user/$a/tests
+	pairs+=("/init=$dir/syscall_test")
+	for p in "$dir"/*; do
+		pairs+=("/bin/${p##*/}=$p")
+	done
+	python3 tools/mkinitramfs.py "build/$a/initramfs.cpio" "${pairs[@]}"
+	echo "initramfs: build/$a/initramfs.cpio (${#pairs[@]} entries)"
+}
+
 # --- run / debug --------------------------------------------------------------
 
 # Translate build.sh run options into tools/qemu.py options.
@@ -182,10 +206,13 @@ qemu_cmd() {
 
 cmd_test() {
 	[[ $# -le 1 ]] || die_usage "test takes at most one ARCH"
-	local which=${1:-all} targets status=0
+	local which=${1:-all} targets status=0 a
 	local -a user_arches
 	arch_list "$which" >/dev/null
 	cmd_build "$which"
+	for a in $(arch_list "$which"); do
+		cmd_initramfs "$a"
+	done
 	if [[ $which == all ]]; then
 		echo "== build host (MI code under ASan + UBSan)"
 		make --no-print-directory -j"$JOBS" -f tests/host/Makefile
@@ -208,6 +235,7 @@ main() {
 	shift
 	case "$cmd" in
 	deps) [[ $# -eq 0 ]] || die_usage "deps takes no arguments"; cmd_deps ;;
+	initramfs) cmd_initramfs "$@" ;;
 	build) cmd_build "$@" ;;
 	run) ensure_deps; qemu_cmd run "$@" ;;
 	debug) ensure_deps; qemu_cmd debug "$@" ;;

@@ -6,6 +6,7 @@
 #include <kern/arch.h>
 #include <kern/boot.h>
 #include <kern/cmdline.h>
+#include <kern/initramfs.h>
 #include <kern/printk.h>
 #include <ktest/ktest.h>
 #include <mm/mm.h>
@@ -13,6 +14,30 @@
 #include <smp/smp.h>
 
 #define KERNEL_NAME	"tlbk"
+
+CMDLINE_PARAM(init_path, "init", "the first program, in the initramfs; "
+	      "default /init");
+
+/*
+ * Check the first program in the initramfs. Running it needs user mode,
+ * which this kernel does not have yet: say so rather than pretend.
+ */
+static void check_init(void)
+{
+	const char *path = cmdline_get("init");
+	struct elf_image img;
+	const char *why;
+
+	if (!path || !*path)
+		path = "/init";
+	if (initramfs_check_exec(path, &img, &why) != 0) {
+		printk("init: %s: %s\n", path, why ? why : "unusable");
+		return;
+	}
+	printk("init: %s is a static %s executable (entry %#lx, %u "
+	       "segments); not started: no user mode yet\n", path,
+	       ARCH_NAME, (unsigned long)img.entry, img.nsegs);
+}
 
 static void print_boot_summary(const struct boot_info *bi)
 {
@@ -35,7 +60,8 @@ void kmain(const struct boot_info *bi)
 
 	print_boot_summary(bi);
 	cmdline_init(bi->cmdline);
-	mm_init(bi);
+	if (mm_init(bi) == 0 && initramfs_init(bi) == 0)
+		check_init();
 	smp_init();
 	shootdown_init();
 	failed = ktest_run_all();

@@ -75,7 +75,9 @@ def target_argv(target):
     return qemu.qemu_argv(target.arch, target.boot, target.smp,
                           mem=target.mem, kargs=kargs, el2=target.el2,
                           gicv3=target.gicv3, tcg_threads="single",
-                          cpu=target.cpu), None
+                          cpu=target.cpu,
+                          initrd=os.path.join(TOP, target.initrd)
+                          if target.initrd else None), None
 
 
 def boot(target, emit):

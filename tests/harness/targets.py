@@ -22,6 +22,7 @@ class Target:
     smp: int = 1
     mem: str = "256M"
     cpu: str = None  # QEMU CPU model; None: the default of tools/qemu.py
+    initrd: str = None  # path under the top directory
     el2: bool = False
     gicv3: bool = False
     kargs: str = ""
@@ -78,6 +79,12 @@ def _selfchecks():
         t.append(Target(f"{arch}-selfcheck-hang", arch, boot,
                         kargs="ktest.selftest=hang", timeout=8,
                         expect_failure=r"timed out"))
+    # The user test programs as an initramfs (./build.sh initramfs ARCH):
+    # a Multiboot module on x86, QEMU's -initrd for the aarch64 Image.
+    for arch in ("x86_64", "i686", "aarch64"):
+        boot = "image" if arch == "aarch64" else "multiboot"
+        t.append(Target(f"{arch}-initramfs-smp2", arch, boot, 2,
+                        initrd=f"build/{arch}/initramfs.cpio"))
     # No remote invalidation: other CPUs must keep the stale entry.
     for arch in TLBNONE_ARCHES:
         t.append(Target(f"{arch}-selfcheck-tlbnone", arch, default_boot(arch),

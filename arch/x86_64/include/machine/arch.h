@@ -3,6 +3,9 @@
 #define MACHINE_ARCH_H
 
 #define ARCH_NAME	"x86_64"
+/* The ELF executables this arch runs (values from <kern/elf.h>). */
+#define ARCH_ELF_MACHINE	EM_X86_64
+#define ARCH_ELF_CLASS		ELFCLASS64
 
 #include <machine/x86_arch.h>
 

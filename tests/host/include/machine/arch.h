@@ -3,6 +3,9 @@
 #define MACHINE_ARCH_H
 
 #define ARCH_NAME "host"
+/* Host suites parse ELF images as the x86_64 kernel would. */
+#define ARCH_ELF_MACHINE 62	/* EM_X86_64 */
+#define ARCH_ELF_CLASS 2	/* ELFCLASS64 */
 
 static inline void arch_cpu_relax(void)
 {

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Write a cpio "newc" archive (the Linux initramfs format) from host files.
+
+  mkinitramfs.py OUT.cpio DEST=SRC [DEST=SRC ...]
+
+DEST is the path inside the archive ("/init", "/bin/mm_test"); directories
+on the way are created. Output is deterministic (inode numbers in order,
+mtime 0, owner root), so the same inputs give the same bytes.
+"""
+import os
+import sys
+
+MAGIC = b"070701"
+S_IFDIR, S_IFREG = 0o040000, 0o100000
+
+
+def entry(ino, name, mode, data=b""):
+    """One newc record: header, name + NUL, pad to 4, data, pad to 4."""
+    name_bytes = name.encode() + b"\0"
+    fields = [ino, mode, 0, 0, 2 if mode & S_IFDIR else 1, 0, len(data),
+              0, 0, 0, 0, len(name_bytes), 0]
+    header = MAGIC + b"".join(b"%08X" % f for f in fields)
+    out = header + name_bytes
+    out += b"\0" * (-len(out) % 4)
+    out += data + b"\0" * (-len(data) % 4)
+    return out
+
+
+def parents(path):
+    """'bin/x/y' -> ['bin', 'bin/x']."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i + 1]) for i in range(len(parts))]
+
+
+def build(pairs):
+    records, seen_dirs, ino = [], set(), 1
+    for dest, src in pairs:
+        dest = dest.lstrip("/")
+        for d in parents(dest):
+            if d not in seen_dirs:
+                seen_dirs.add(d)
+                records.append(entry(ino, d, S_IFDIR | 0o755))
+                ino += 1
+        with open(src, "rb") as f:
+            data = f.read()
+        mode = S_IFREG | (0o755 if os.access(src, os.X_OK) else 0o644)
+        records.append(entry(ino, dest, mode, data))
+        ino += 1
+    records.append(entry(0, "TRAILER!!!", 0))
+    return b"".join(records)
+
+
+def main(argv):
+    if len(argv) < 3 or any("=" not in a for a in argv[2:]):
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    pairs = [a.split("=", 1) for a in argv[2:]]
+    for _, src in pairs:
+        if not os.path.isfile(src):
+            print(f"mkinitramfs: {src}: not a file", file=sys.stderr)
+            return 2
+    with open(argv[1], "wb") as f:
+        f.write(build(pairs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
