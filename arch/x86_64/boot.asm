@@ -27,31 +27,15 @@
 %include "layout.inc"
 %include "x86_defs.inc"
 %include "multiboot_header.inc"
+%include "multiboot_entry.inc"
 
 %define BOOT_STACK_SIZE	16384
 
-extern __bss_start, __bss_end
 extern x86_boot_main
 
 section .boot.text progbits alloc exec nowrite align=16
 	bits 32
-global boot_entry
-boot_entry:
-	cli
-	cld
-	; BSS is not clear yet, but a stack's old contents do not matter.
-	mov	esp, PHYS(boot_stack_top)
-	cmp	eax, MULTIBOOT_BOOTLOADER_MAGIC
-	jne	.bad_magic
-	mov	esi, ebx			; kept in ESI until the C call
-
-	; Clear BSS first: the page tables and the stack live there.
-	mov	edi, PHYS(__bss_start)
-	mov	ecx, PHYS(__bss_end)
-	sub	ecx, edi
-	shr	ecx, 2
-	xor	eax, eax
-	rep stosd
+	MULTIBOOT_ENTRY
 
 	call	cpu_check_long_mode
 	call	build_boot_page_tables
