@@ -43,11 +43,10 @@ unsigned int trap_expect_end(void)
 	return e->hits;
 }
 
-bool trap_expected(enum trap_kind kind, uintptr_t pc)
+bool trap_expected(enum trap_kind kind)
 {
 	struct trap_expectation *e = trap_slot();
 
-	(void)pc;
 	if (!e->armed || e->kind != kind)
 		return false;
 	/* One-shot: a second trap at the resume point must not loop. */

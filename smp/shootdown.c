@@ -21,6 +21,11 @@
 CMDLINE_PARAM(tlb_policy, "tlb",
 	      "remote TLB invalidation: naive (default) | none (tests only)");
 
+enum tlb_policy {
+	TLB_POLICY_NAIVE,
+	TLB_POLICY_NONE,
+};
+
 static enum tlb_policy policy = TLB_POLICY_NAIVE;
 static struct shootdown_stats stats[MAX_CPUS];
 
@@ -38,16 +43,9 @@ void shootdown_init(void)
 	if (policy == TLB_POLICY_NONE)
 		printk("tlb: policy none: NO remote invalidation; stale "
 		       "translations will survive (tests only)\n");
-}
-
-enum tlb_policy shootdown_policy(void)
-{
-	return policy;
-}
-
-const char *shootdown_policy_name(void)
-{
-	return policy == TLB_POLICY_NONE ? "none" : "naive";
+	else
+		printk("tlb: policy naive: cross-call every other CPU, full "
+		       "flush, wait\n");
 }
 
 void shootdown_stats(unsigned int cpu, struct shootdown_stats *out)

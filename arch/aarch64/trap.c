@@ -187,7 +187,7 @@ void trap_handle(struct trap_frame *tf)
 	if (tf->vector == VEC_EL1H_SYNC) {
 		if (ec == EC_UNKNOWN && fwcall_fixup(tf))
 			return;
-		if (kind != TRAP_OTHER && trap_expected(kind, tf->elr)) {
+		if (kind != TRAP_OTHER && trap_expected(kind)) {
 			tf->elr = resume_pc(tf);
 			return;
 		}

@@ -150,7 +150,7 @@ void x86_trap(struct trapframe *tf)
 	if (tf->vector >= X86_NEXCEPTIONS && x86_interrupt(tf->vector))
 		return;
 	if (kind != TRAP_OTHER && !trapframe_from_user(tf) &&
-	    trap_expected(kind, pc)) {
+	    trap_expected(kind)) {
 		if (trap_skip_insn(tf, kind, fault_addr))
 			return;
 		printk("trap: cannot step over the expected %s at %#lx\n",

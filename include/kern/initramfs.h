@@ -20,6 +20,8 @@ struct boot_info;
  */
 int initramfs_init(const struct boot_info *bi);
 
+/* True once initramfs_init() accepted an archive. Locking: none (set once
+ * at boot, read-only afterwards). */
 bool initramfs_present(void);
 
 /* Iterate (start with *@pos = 0) / look up a file, as cpio_next and

@@ -38,6 +38,8 @@ bool spin_trylock(struct spinlock *lock);
 unsigned long spin_lock_irqsave(struct spinlock *lock);
 void spin_unlock_irqrestore(struct spinlock *lock, unsigned long flags);
 
+/* True if the calling CPU holds @lock (a diagnostic: another CPU's answer
+ * may be stale by the time it is read). Locking: none. */
 bool spin_is_held_by_me(const struct spinlock *lock);
 
 /*

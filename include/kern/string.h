@@ -4,6 +4,8 @@
 
 #include <kern/types.h>
 
+/* The C library's contracts (C11 7.24); none of them can fail. memcpy's
+ * regions must not overlap, memmove's may. Locking: none. */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);

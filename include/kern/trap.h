@@ -28,13 +28,13 @@ void trap_expect(enum trap_kind kind);
 unsigned int trap_expect_end(void);
 
 /*
- * Called by an arch trap handler for a kernel-mode exception at @pc.
+ * Called by an arch trap handler for a kernel-mode exception of @kind.
  * Returns true if a test expected it: the handler then skips the trapping
  * instruction and returns (for an instruction abort, where there is no
  * instruction to skip, it resumes at the caller's return address).
  * Otherwise the handler prints the trap and panics.
  */
-bool trap_expected(enum trap_kind kind, uintptr_t pc);
+bool trap_expected(enum trap_kind kind);
 
 /* Human-readable name of @kind for trap reports. */
 const char *trap_kind_name(enum trap_kind kind);

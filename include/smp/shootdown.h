@@ -12,11 +12,6 @@
 
 #include <kern/types.h>
 
-enum tlb_policy {
-	TLB_POLICY_NAIVE,
-	TLB_POLICY_NONE,
-};
-
 struct shootdown_stats {
 	unsigned long requests;		/* remote flushes this CPU started */
 	unsigned long ipis;		/* target CPUs it asked */
@@ -26,9 +21,6 @@ struct shootdown_stats {
 /* Read the tlb= boot parameter (bad values: message, default). Boot CPU,
  * after cmdline_init. */
 void shootdown_init(void);
-
-enum tlb_policy shootdown_policy(void);
-const char *shootdown_policy_name(void);
 
 /* Copy CPU @cpu's counters. Locking: none (a racy snapshot). */
 void shootdown_stats(unsigned int cpu, struct shootdown_stats *out);

@@ -69,6 +69,7 @@ const char *arch_ipi_path(void);
  * the timer's input frequency in Hz, for the boot log. */
 uint64_t arch_timer_start(unsigned int hz);
 
+/* Unmask / mask interrupts on the calling CPU. Locking: per-CPU state. */
 void arch_irq_enable(void);
 void arch_irq_disable(void);
 

@@ -29,6 +29,8 @@ struct xcall_inbox {
 	uint64_t handled;		/* requests run on this CPU */
 };
 
+/* Make @in an empty inbox. Locking: before any other CPU can see it (its
+ * CPU is not online yet). */
 void xcall_inbox_init(struct xcall_inbox *in);
 
 /*

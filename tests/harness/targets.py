@@ -5,7 +5,7 @@ KTAP. Self-check targets boot with a deliberate fault and pass only if the
 harness reports that fault as a failure: they prove a broken kernel cannot
 slip through as a pass.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TLBNONE_ARCHES = ("x86_64", "i686", "aarch64")
 
@@ -29,7 +29,6 @@ class Target:
     timeout: int = 60
     # Self-checks: the run must FAIL and its console must match this regex.
     expect_failure: str = ""
-    tags: tuple = field(default=())
 
 
 def _boots():

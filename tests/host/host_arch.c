@@ -64,7 +64,7 @@ void arch_irq_restore(unsigned long flags)
 
 static void simulated_trap(enum trap_kind kind)
 {
-	if (!trap_expected(kind, (uintptr_t)__builtin_return_address(0)))
+	if (!trap_expected(kind))
 		panic("unhandled %s (simulated)", trap_kind_name(kind));
 }
 

@@ -47,7 +47,7 @@ static void expectation_is_one_shot(struct ktest *t)
 	/* Armed for a different kind: nothing taken, nothing counted. */
 	trap_expect(TRAP_PAGE_FAULT);
 	KEXPECT_EQ(t, trap_expect_end(), 0);
-	KEXPECT_FALSE(t, trap_expected(TRAP_BREAKPOINT, 0));
+	KEXPECT_FALSE(t, trap_expected(TRAP_BREAKPOINT));
 }
 
 KTEST_SUITE(trap,

@@ -16,6 +16,7 @@
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
 #include <smp/cpu.h>
+#include <smp/shootdown.h>
 #include <smp/xcall.h>
 
 #define TEST_VA		(MMU_KMAP_BASE + PAGE_SIZE)	/* a test page */
@@ -51,11 +52,27 @@ static unsigned int others_seeing(uint32_t want)
 	return n;
 }
 
+/* Other CPUs whose shootdown flush counter moved since @before. */
+static unsigned int others_flushed_since(const struct shootdown_stats *before)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_cpu_in(cpu, &cpus_online) {
+		struct shootdown_stats now;
+
+		shootdown_stats(cpu, &now);
+		n += cpu != this_cpu()->id && now.flushes > before[cpu].flushes;
+	}
+	return n;
+}
+
 static void remap_reaches_every_cpu(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
-	unsigned int others = cpuset_count(&cpus_online) - 1;
+	unsigned int cpu, others = cpuset_count(&cpus_online) - 1;
 	struct page *a = ktest_frame_with(MARK_A), *b = ktest_frame_with(MARK_B);
+	static struct shootdown_stats st[MAX_CPUS];
+	struct shootdown_stats mine;
 	struct tlb_batch batch;
 
 	KASSERT_NOT_NULL(t, a);
@@ -63,10 +80,19 @@ static void remap_reaches_every_cpu(struct ktest *t)
 	KASSERT_EQ(t, pmap_kenter(TEST_VA, page_to_phys(a), PROT_RW), 0);
 	ktest_run_on_others(read_test_va, NULL);
 	KEXPECT_EQ(t, others_seeing(MARK_A), others);	/* now cached */
+	for_each_cpu_in(cpu, &cpus_online)
+		shootdown_stats(cpu, &st[cpu]);
 	tlb_batch_begin(&batch, pmap_kernel());
 	KASSERT_EQ(t, pmap_enter(pmap_kernel(), TEST_VA, page_to_phys(b),
 				 PROT_RW | VM_GLOBAL, &batch), 0);
 	tlb_batch_end(&batch);
+	/* The counters say the same: every other CPU flushed for us, and
+	 * we asked each of them (at least once: aarch64's break-before-make
+	 * flushes inside pmap_enter too). */
+	KEXPECT_EQ(t, others_flushed_since(st), others);
+	shootdown_stats(this_cpu()->id, &mine);
+	KEXPECT_GT(t, mine.requests, st[this_cpu()->id].requests);
+	KEXPECT_GE(t, mine.ipis - st[this_cpu()->id].ipis, others);
 	ktest_run_on_others(read_test_va, NULL);
 	KEXPECT_EQ(t, others_seeing(MARK_B), others);
 	if (others_seeing(MARK_A))

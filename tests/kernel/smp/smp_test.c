@@ -120,11 +120,21 @@ static void count_hit(void *arg)
 
 static void xcall_all_completes(struct ktest *t)
 {
+	static uint64_t handled[MAX_CPUS];
+	unsigned int cpu, self = this_cpu()->id;
+
+	for_each_cpu_in(cpu, &cpus_online)
+		handled[cpu] = READ_ONCE(cpus[cpu].xcall.handled);
 	xcall_hits = 0;
 	for (int i = 0; i < 50; i++)
 		KASSERT_EQ(t, xcall_run(&cpus_online, count_hit, NULL), 0);
 	/* xcall_run waited: every hit must already be counted. */
 	KEXPECT_EQ(t, xcall_hits, 50 * online_count());
+	/* Each other CPU ran all 50 from its inbox; this CPU ran its own
+	 * share directly, not through its inbox. */
+	for_each_cpu_in(cpu, &cpus_online)
+		KEXPECT_EQ(t, READ_ONCE(cpus[cpu].xcall.handled) - handled[cpu],
+			   cpu == self ? 0 : 50);
 }
 
 static void xcall_rejects_empty_set(struct ktest *t)
