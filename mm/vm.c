@@ -336,10 +336,14 @@ static vaddr_t choose_addr(struct vm_space *vs, vaddr_t hint, size_t len)
 static int map_args(vaddr_t addr, size_t *len, unsigned int prot,
 		    unsigned int flags)
 {
-	const unsigned int need = VM_MAP_PRIVATE | VM_MAP_ANONYMOUS;
+	const unsigned int known = VM_MAP_PRIVATE | VM_MAP_SHARED |
+		VM_MAP_ANONYMOUS | VM_MAP_FIXED;
+	unsigned int sharing = flags & (VM_MAP_PRIVATE | VM_MAP_SHARED);
 
-	if ((prot & ~VM_PROT_MASK) || (flags & ~(need | VM_MAP_FIXED)) ||
-	    (flags & need) != need || *len == 0)
+	if ((prot & ~VM_PROT_MASK) || (flags & ~known) ||
+	    !(flags & VM_MAP_ANONYMOUS) ||
+	    (sharing != VM_MAP_PRIVATE && sharing != VM_MAP_SHARED) ||
+	    *len == 0)
 		return -EINVAL;
 	if (*len > MMU_USER_VA_END)
 		return -ENOMEM;
@@ -355,14 +359,16 @@ static int map_args(vaddr_t addr, size_t *len, unsigned int prot,
 
 /* Link a new VMA for [s, s + len) from @pool into the free gap at @s. */
 static void insert_vma(struct vm_space *vs, vaddr_t s, size_t len,
-		       unsigned int prot, struct vma_pool *pool)
+		       unsigned int prot, unsigned int flags,
+		       struct vma_pool *pool)
 {
 	struct vma *v = pool_take(pool), *pos = vma_from(vs, s)->prev;
 
 	v->start = s;
 	v->end = s + len;
 	v->prot = prot;
-	v->flags = VMA_ANON | VMA_PRIVATE;
+	v->flags = VMA_ANON |
+		(flags & VM_MAP_SHARED ? VMA_SHARED : VMA_PRIVATE);
 	vma_link_after(vs, pos, v);
 	merge_around(vs, v, v->end);
 }
@@ -387,7 +393,7 @@ int vm_map(struct vm_space *vs, vaddr_t addr, size_t len, unsigned int prot,
 	if (!err) {
 		if (fixed)
 			unmap_locked(vs, addr, addr + len, &pool);
-		insert_vma(vs, addr, len, prot, &pool);
+		insert_vma(vs, addr, len, prot, flags, &pool);
 		pool_drain(&pool);
 		*out = addr;
 	}
@@ -477,6 +483,40 @@ int vm_protect(struct vm_space *vs, vaddr_t addr, size_t len,
 		tlb_batch_end(&b);
 		pool_drain(&pool);
 	}
+	spin_unlock(&vs->lock);
+	return err;
+}
+
+/* --- madvise(MADV_DONTNEED) --------------------------------------------------- */
+
+/* Does a shared VMA overlap [s, e)? */
+static bool any_shared(struct vm_space *vs, vaddr_t s, vaddr_t e)
+{
+	for (struct vma *v = vma_from(vs, s); v != &vs->vmas && v->start < e;
+	     v = v->next)
+		if (v->flags & VMA_SHARED)
+			return true;
+	return false;
+}
+
+int vm_discard(struct vm_space *vs, vaddr_t addr, size_t len)
+{
+	int err = 0;
+
+	if (addr & PAGE_MASK)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (addr >= MMU_USER_VA_END || len > MMU_USER_VA_END - addr)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	spin_lock(&vs->lock);
+	if (!covered(vs, addr, addr + len))
+		err = -ENOMEM;
+	else if (any_shared(vs, addr, addr + len))
+		err = -EINVAL;
+	else
+		vm_release_range(vs, addr, addr + len);
 	spin_unlock(&vs->lock);
 	return err;
 }

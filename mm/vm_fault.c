@@ -1,5 +1,5 @@
 /*
- * Page faults of anonymous private memory: demand-zero and copy-on-write.
+ * Page faults of anonymous memory: demand-zero and copy-on-write.
  *
  * A missing page read (or executed) maps the shared zero page read-only;
  * a missing page written gets a zeroed frame of its own. A write to a
@@ -8,6 +8,10 @@
  * is made writable in place, and a shared one is copied. The old frame's
  * reference drops only after the flush, so the other sharer cannot reuse
  * it in place while this space's TLBs still reach it.
+ *
+ * Shared mappings never see the zero page or a copy: any first touch
+ * allocates the frame every sharer will map, and a write to a read-only
+ * entry (after mprotect) only grants write permission again.
  */
 #include <kern/errno.h>
 #include <kern/string.h>
@@ -35,7 +39,9 @@ static int fault_missing(struct vm_space *vs, const struct vma *v,
 	struct page *pg;
 	int err;
 
-	if (access != VM_WRITE)
+	bool shared = v->flags & VMA_SHARED;
+
+	if (access != VM_WRITE && !shared)
 		return pmap_enter(vs->pmap, va, page_to_phys(vm_zero_page()),
 				  vm_prot_read_only(v->prot), NULL);
 	pg = pmm_alloc(0, PMM_ZERO);
@@ -66,14 +72,16 @@ static struct page *copy_frame(struct page *old)
 static int fault_cow(struct vm_space *vs, const struct vma *v, vaddr_t va,
 		     struct page *old)
 {
-	bool shared = old == vm_zero_page() ||
-		      __atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) != 1;
+	bool shared = !(v->flags & VMA_SHARED) &&
+		(old == vm_zero_page() ||
+		 __atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) != 1);
 	struct page *pg = shared ? copy_frame(old) : old;
 	struct tlb_batch b;
 	int err;
 
 	/* Refcount 1 cannot rise under us: only a fork of a space mapping
-	 * the frame adds references, and this space is locked. */
+	 * the frame adds references, and this space is locked. A frame of
+	 * a shared mapping is written in place whatever its refcount. */
 	if (!pg)
 		return -ENOMEM;
 	tlb_batch_begin(&b, vs->pmap);

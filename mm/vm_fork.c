@@ -14,8 +14,9 @@
 #include <mm/tlb_batch.h>
 #include <mm/vm.h>
 
-/* Map in @child each page @parent maps in @v, read-only, taking a
- * reference per frame. On -ENOMEM the references taken so far belong to
+/* Map in @child each page @parent maps in @v, taking a reference per
+ * frame: read-only for copy-on-write, or as the parent maps it in a
+ * shared VMA. On -ENOMEM the references taken so far belong to
  * the child's mappings, which vm_space_destroy(child) drops. */
 static int share_vma(struct vm_space *parent, struct vm_space *child,
 		     const struct vma *v)
@@ -30,8 +31,10 @@ static int share_vma(struct vm_space *parent, struct vm_space *child,
 
 		if (pmap_extract(parent->pmap, va, &pa, &prot) != 0)
 			continue;
-		err = pmap_enter(child->pmap, va, pa,
-				 vm_prot_read_only(prot & VM_PROT_MASK), NULL);
+		prot &= VM_PROT_MASK;
+		if (!(v->flags & VMA_SHARED))
+			prot = vm_prot_read_only(prot);
+		err = pmap_enter(child->pmap, va, pa, prot, NULL);
 		if (err)
 			return err;
 		pg = page_from_phys(pa);
@@ -41,7 +44,8 @@ static int share_vma(struct vm_space *parent, struct vm_space *child,
 	return 0;
 }
 
-/* Make @vs's writable VMAs read-only in the page tables. Cannot fail. */
+/* Make @vs's writable private VMAs read-only in the page tables. Cannot
+ * fail. */
 static void write_protect(struct vm_space *vs)
 {
 	struct tlb_batch b;
@@ -49,7 +53,7 @@ static void write_protect(struct vm_space *vs)
 
 	tlb_batch_begin(&b, vs->pmap);
 	vm_space_for_each_vma(vs, v)
-		if (v->prot & VM_WRITE)
+		if ((v->prot & VM_WRITE) && !(v->flags & VMA_SHARED))
 			pmap_protect(vs->pmap, v->start, v->end - v->start,
 				     vm_prot_read_only(v->prot), &b);
 	tlb_batch_end(&b);

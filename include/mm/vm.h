@@ -1,9 +1,10 @@
 /*
  * Address spaces: a user pmap plus a sorted list of VMAs (virtual memory
  * areas), each a page-aligned range [start, end) with one protection.
- * Only anonymous private memory exists so far: pages appear on demand
- * (vm_fault), reads share one zero page, and fork shares frames
- * copy-on-write.
+ * Only anonymous memory exists: pages appear on demand (vm_fault). In
+ * private mappings reads share one zero page and fork shares frames
+ * copy-on-write; shared mappings (MAP_SHARED | MAP_ANONYMOUS) get a frame
+ * on any first touch and fork maps the same frames in the child.
  *
  * Rules every operation follows:
  *  - Atomic under allocation failure: everything an operation needs (VMA
@@ -30,6 +31,7 @@
 struct pmap;
 
 /* vm_map flags: Linux's MAP_* values (x86 and the generic ABI). */
+#define VM_MAP_SHARED		0x01u
 #define VM_MAP_PRIVATE		0x02u
 #define VM_MAP_FIXED		0x10u
 #define VM_MAP_ANONYMOUS	0x20u
@@ -37,6 +39,7 @@ struct pmap;
 /* VMA flags */
 #define VMA_ANON		0x1u	/* backed by zero-filled frames */
 #define VMA_PRIVATE		0x2u	/* copy-on-write across fork */
+#define VMA_SHARED		0x4u	/* the same frames after fork */
 
 /* Lowest address vm_map hands out or accepts (Linux's mmap_min_addr). */
 #define VM_MAP_MIN		0x10000UL
@@ -91,13 +94,14 @@ struct vm_space *vm_space_create(void);
 void vm_space_destroy(struct vm_space *vs);
 
 /*
- * mmap for anonymous private memory: map @len bytes (rounded up to pages)
+ * mmap for anonymous memory, private or shared: map @len bytes (rounded up to pages)
  * with @prot, at @addr exactly with VM_MAP_FIXED (replacing whatever is
  * there, as an unmap would), else at @addr if that range is free, else at
  * the first free range from VM_MAP_BASE (then from VM_MAP_MIN). Pages
  * appear on first touch. Adjacent VMAs with equal prot and flags merge.
  * On success *@out is the start. Errors: -EINVAL for a zero @len, unknown
- * @prot or @flags bits, flags without VM_MAP_PRIVATE | VM_MAP_ANONYMOUS,
+ * @prot or @flags bits, flags without VM_MAP_ANONYMOUS or without exactly
+ * one of VM_MAP_PRIVATE and VM_MAP_SHARED,
  * or an unaligned fixed @addr; -EPERM for a fixed range below VM_MAP_MIN;
  * -ENOMEM when the range leaves the user half, no free range is large
  * enough, or memory runs out (then nothing changed).
@@ -132,6 +136,18 @@ int vm_unmap(struct vm_space *vs, vaddr_t addr, size_t len);
  */
 int vm_protect(struct vm_space *vs, vaddr_t addr, size_t len,
 	       unsigned int prot);
+
+/*
+ * madvise(MADV_DONTNEED): drop the pages of [addr, addr + len) (len
+ * rounded up to pages), so the next access sees zero-filled memory; the
+ * VMAs stay. Errors: -EINVAL for an unaligned @addr, a range outside the
+ * user half, or one touching a shared mapping (there is no object behind
+ * it to fault the contents back from, as Linux would), -ENOMEM if part of the range is not mapped (nothing changed).
+ * A zero @len succeeds doing nothing. Nothing is allocated.
+ * Locking: takes @vs->lock. TLB: adds to a batch and flushes it before the
+ * frames' references are dropped.
+ */
+int vm_discard(struct vm_space *vs, vaddr_t addr, size_t len);
 
 /*
  * Resolve a fault at @va for @access (one of VM_READ, VM_WRITE, VM_EXEC):

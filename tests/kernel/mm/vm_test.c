@@ -1,6 +1,6 @@
 /*
  * Suite vm: address spaces on the real page tables of every arch, never
- * activated (there is no user mode yet): the VMA list after each change,
+ * activated (the user programs of tests/user do that): the VMA list after each change,
  * demand-zero and copy-on-write seen through pmap_extract and the direct
  * map. The simulated-MMU suite (tests/host/suites/sim_vm_test.c) adds
  * accesses through a TLB and fault injection.
@@ -119,7 +119,80 @@ static void fork_copy_on_write(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/* A shared mapping: a read gets a real frame, fork maps that same frame
+ * writable in the child, and writes stay in place on both sides. */
+static void fork_shared(struct ktest *t)
+{
+	const unsigned int shared_flags = VM_MAP_SHARED | VM_MAP_ANONYMOUS |
+		VM_MAP_FIXED;
+	struct vm_space *parent, *child = NULL;
+	unsigned long before;
+	unsigned int prot = 0;
+	paddr_t pa;
+	vaddr_t out;
+
+	KASSERT_EQ(t, vm_init(), 0);
+	before = pmm_free_count();
+	parent = vm_space_create();
+	KASSERT_NOT_NULL(t, parent);
+	KEXPECT_EQ(t, vm_map(parent, BASE, P, RW, VM_MAP_SHARED |
+			     VM_MAP_PRIVATE | VM_MAP_ANONYMOUS, &out), -EINVAL);
+	KEXPECT_EQ(t, vm_map(parent, BASE, P, RW, VM_MAP_ANONYMOUS, &out),
+		   -EINVAL);
+	KEXPECT_EQ(t, vm_map(parent, BASE, P, RW, shared_flags, &out), 0);
+	KEXPECT_EQ(t, vm_fault(parent, BASE, VM_READ), 0);
+	pa = pa_of(parent, BASE, &prot);
+	KEXPECT_NE(t, pa, page_to_phys(vm_zero_page()));
+	KEXPECT_EQ(t, prot & VM_WRITE, VM_WRITE);
+	KEXPECT_EQ(t, vm_fork(parent, &child), 0);
+	KASSERT_NOT_NULL(t, child);
+	KEXPECT_EQ(t, pa_of(child, BASE, &prot), pa);
+	KEXPECT_EQ(t, prot & VM_WRITE, VM_WRITE);
+	KEXPECT_EQ(t, pa_of(parent, BASE, &prot), pa);
+	KEXPECT_EQ(t, prot & VM_WRITE, VM_WRITE);
+	KEXPECT_EQ(t, page_from_phys(pa)->refcount, 2);
+	/* Read-only and back: the write fault keeps the frame. */
+	KEXPECT_EQ(t, vm_protect(child, BASE, P, VM_READ), 0);
+	KEXPECT_EQ(t, vm_protect(child, BASE, P, RW), 0);
+	KEXPECT_EQ(t, vm_fault(child, BASE, VM_WRITE), 0);
+	KEXPECT_EQ(t, pa_of(child, BASE, NULL), pa);
+	KEXPECT_EQ(t, vm_discard(child, BASE, P), -EINVAL);
+	vm_space_destroy(child);
+	KEXPECT_EQ(t, page_from_phys(pa)->refcount, 1);
+	vm_space_destroy(parent);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* madvise(MADV_DONTNEED): the pages go, the VMA stays, reads see zero. */
+static void discard_pages(struct ktest *t)
+{
+	unsigned long before;
+	struct vm_space *vs;
+	vaddr_t out;
+
+	KASSERT_EQ(t, vm_init(), 0);
+	before = pmm_free_count();
+	vs = vm_space_create();
+	KASSERT_NOT_NULL(t, vs);
+	KEXPECT_EQ(t, vm_map(vs, BASE, 2 * P, RW, FIXED, &out), 0);
+	KEXPECT_EQ(t, vm_fault(vs, BASE, VM_WRITE), 0);
+	KASSERT_NOT_NULL(t, word_at(vs, BASE));
+	*word_at(vs, BASE) = 0x2222;
+	KEXPECT_EQ(t, vm_discard(vs, BASE + 1, P), -EINVAL);
+	KEXPECT_EQ(t, vm_discard(vs, BASE, 3 * P), -ENOMEM);
+	KEXPECT_EQ(t, *word_at(vs, BASE), 0x2222);
+	KEXPECT_EQ(t, vm_discard(vs, BASE, 2 * P), 0);
+	KEXPECT_EQ(t, pa_of(vs, BASE, NULL), 0);
+	KEXPECT_EQ(t, vs->nvmas, 1);
+	KEXPECT_EQ(t, vm_fault(vs, BASE, VM_READ), 0);
+	KEXPECT_EQ(t, pa_of(vs, BASE, NULL), page_to_phys(vm_zero_page()));
+	vm_space_destroy(vs);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
 KTEST_SUITE_SKIP_IF(vm, ktest_skip_unless_pmap,
 		    KTEST_CASE(protect_splits_and_merges),
 		    KTEST_CASE(demand_zero),
-		    KTEST_CASE(fork_copy_on_write));
+		    KTEST_CASE(fork_copy_on_write),
+		    KTEST_CASE(fork_shared),
+		    KTEST_CASE(discard_pages));
