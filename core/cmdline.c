@@ -56,26 +56,38 @@ static void add_word(struct cmdline *cl, char *word)
 
 int cmdline_parse(struct cmdline *cl, const char *text)
 {
-	char *p = cl->buf;
+	char *p = cl->buf, *word = p;
+	bool user = false;	/* past "--": words for the first program */
 	int err = 0;
 
 	cl->count = 0;
 	if (strlcpy(cl->buf, text ? text : "", sizeof(cl->buf)) >= sizeof(cl->buf))
 		err = -E2BIG;
 	for (;;) {
-		char *word;
-
 		while (is_blank(*p))
 			p++;
 		if (!*p)
 			break;
-		if (cl->count == CMDLINE_MAX_ARGS)
-			return -E2BIG;
+		if (cl->count == CMDLINE_MAX_ARGS) {
+			err = -E2BIG;
+			break;
+		}
 		word = cut_word(&p);
-		if (!word)
-			return -EINVAL;
-		add_word(cl, word);
+		if (!word) {
+			err = -EINVAL;
+			break;
+		}
+		if (!user && strcmp(word, "--") == 0) {
+			user = true;
+			cl->nkernel = cl->count;
+		} else if (user) {
+			cl->args[cl->count++] = (struct cmdline_arg){ word, NULL };
+		} else {
+			add_word(cl, word);
+		}
 	}
+	if (!user)
+		cl->nkernel = cl->count;
 	return err;
 }
 
@@ -83,7 +95,7 @@ const char *cmdline_find(const struct cmdline *cl, const char *key)
 {
 	const char *found = NULL;
 
-	for (unsigned int i = 0; i < cl->count; i++)
+	for (unsigned int i = 0; i < cl->nkernel; i++)
 		if (strcmp(cl->args[i].key, key) == 0)
 			found = cl->args[i].value ? cl->args[i].value : "";
 	return found;
@@ -108,7 +120,7 @@ void cmdline_init(const char *text)
 		       CMDLINE_MAX_ARGS);
 	else if (err == -EINVAL)
 		printk("cmdline: unterminated quote; ignoring the rest\n");
-	for (unsigned int i = 0; i < boot_cmdline.count; i++)
+	for (unsigned int i = 0; i < boot_cmdline.nkernel; i++)
 		if (!param_known(boot_cmdline.args[i].key))
 			printk("cmdline: unknown parameter '%s' (ignored)\n",
 			       boot_cmdline.args[i].key);
@@ -117,6 +129,16 @@ void cmdline_init(const char *text)
 const char *cmdline_get(const char *key)
 {
 	return cmdline_find(&boot_cmdline, key);
+}
+
+unsigned int cmdline_user_count(void)
+{
+	return boot_cmdline.count - boot_cmdline.nkernel;
+}
+
+const char *cmdline_user_word(unsigned int i)
+{
+	return boot_cmdline.args[boot_cmdline.nkernel + i].key;
 }
 
 static int digit_value(char c)

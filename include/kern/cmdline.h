@@ -19,7 +19,10 @@ struct cmdline_arg {
 
 struct cmdline {
 	char buf[CMDLINE_MAX_LEN];
+	/* args[0, nkernel) are kernel parameters; args[nkernel, count) are
+	 * the words after "--", whole (value NULL), for the first program. */
 	struct cmdline_arg args[CMDLINE_MAX_ARGS];
+	unsigned int nkernel;
 	unsigned int count;
 };
 
@@ -36,14 +39,16 @@ struct cmdline_param {
 	}
 
 /*
- * Parse @text into @cl. Returns 0, or -E2BIG if the text or the number of
+ * Parse @text into @cl: kernel parameters, then, after a "--" word, words
+ * for the first program (as Linux hands them to init). Returns 0, or -E2BIG if the text or the number of
  * words exceeds the limits (then @cl holds the words that fit), or -EINVAL
  * for an unterminated quote (the rest of the line is dropped).
  * Locking: none; @cl is the caller's.
  */
 int cmdline_parse(struct cmdline *cl, const char *text);
 
-/* The value of the last @key in @cl, "" for a bare word, NULL if absent. */
+/* The value of the last kernel parameter @key in @cl, "" for a bare word,
+ * NULL if absent. */
 const char *cmdline_find(const struct cmdline *cl, const char *key);
 
 /*
@@ -52,6 +57,10 @@ const char *cmdline_find(const struct cmdline *cl, const char *key);
  */
 void cmdline_init(const char *text);
 const char *cmdline_get(const char *key);
+
+/* The words after "--" on the boot command line: how many, and word @i. */
+unsigned int cmdline_user_count(void);
+const char *cmdline_user_word(unsigned int i);
 
 /*
  * Typed getters for the boot command line: a missing key gives @def; a

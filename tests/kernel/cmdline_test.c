@@ -99,6 +99,25 @@ static void numbers(struct ktest *t)
 	KEXPECT_EQ(t, v, 77);	/* untouched on every error */
 }
 
+/* After "--" the words are the first program's, whole and unparsed. */
+static void words_for_init(struct ktest *t)
+{
+	KASSERT_EQ(t, cmdline_parse(&cl, "a=1 -- x=2 \"two words\" -- a=3"),
+		   0);
+	KEXPECT_EQ(t, cl.nkernel, 1);
+	KEXPECT_EQ(t, cl.count, 5);
+	KEXPECT_STREQ(t, cmdline_find(&cl, "a"), "1");
+	KEXPECT_NULL(t, cmdline_find(&cl, "x"));
+	KEXPECT_STREQ(t, cl.args[1].key, "x=2");
+	KEXPECT_NULL(t, cl.args[1].value);
+	KEXPECT_STREQ(t, cl.args[2].key, "two words");
+	KEXPECT_STREQ(t, cl.args[3].key, "--");
+	KEXPECT_STREQ(t, cl.args[4].key, "a=3");
+	KASSERT_EQ(t, cmdline_parse(&cl, "a=1 --"), 0);
+	KEXPECT_EQ(t, cl.nkernel, 1);
+	KEXPECT_EQ(t, cl.count, 1);
+}
+
 KTEST_SUITE(cmdline,
 	    KTEST_CASE(words_and_values),
 	    KTEST_CASE(empty_and_blank),
@@ -106,4 +125,5 @@ KTEST_SUITE(cmdline,
 	    KTEST_CASE(values_with_equals),
 	    KTEST_CASE(too_many_words),
 	    KTEST_CASE(too_long),
-	    KTEST_CASE(numbers));
+	    KTEST_CASE(numbers),
+	    KTEST_CASE(words_for_init));
