@@ -42,8 +42,8 @@ C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
 CFLAGS := --target=$(CLANG_TARGET) -std=gnu11 -ffreestanding -nostdlib \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
 	-fno-common -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude $(ARCH_INCLUDES) $(ARCH_CFLAGS) $(DEBUG_CFLAGS) \
-	$(KCFLAGS)
+	-Iinclude $(ARCH_INCLUDES) -Iuser/arch/$(ARCH)/include \
+	$(ARCH_CFLAGS) $(DEBUG_CFLAGS) $(KCFLAGS)
 LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
 	--build-id=none $(ARCH_LDFLAGS)
 

@@ -1,12 +1,16 @@
 /*
  * kmain: where every arch hands over once it has a console and trap
- * vectors. For now the kernel's job is to run its test suites and carry
- * the verdict out of the emulator.
+ * vectors. The kernel then does one of two jobs and carries the verdict
+ * out of the emulator: run its own test suites (without an initramfs, or
+ * with ktest=1), or run init from the initramfs until it exits.
  */
 #include <kern/arch.h>
 #include <kern/boot.h>
 #include <kern/cmdline.h>
+#include <kern/init_run.h>
 #include <kern/initramfs.h>
+#include <kern/panic.h>
+#include <kern/sched.h>
 #include <kern/printk.h>
 #include <ktest/ktest.h>
 #include <mm/mm.h>
@@ -17,25 +21,33 @@
 
 CMDLINE_PARAM(init_path, "init", "the first program, in the initramfs; "
 	      "default /init");
+CMDLINE_PARAM(ktest_run, "ktest", "1: run the in-kernel suites even with "
+	      "an initramfs (init is then not started); default 1 without "
+	      "an initramfs, 0 with one");
+
+static const char *init_path_get(void)
+{
+	const char *path = cmdline_get("init");
+
+	return path && *path ? path : "/init";
+}
 
 /*
- * Check the first program in the initramfs. Running it needs user mode,
- * which this kernel does not have yet: say so rather than pretend.
+ * Check the first program in the initramfs when the suites run instead of
+ * it, so a bad init= still shows up in the log.
  */
 static void check_init(void)
 {
-	const char *path = cmdline_get("init");
+	const char *path = init_path_get();
 	struct elf_image img;
 	const char *why;
 
-	if (!path || !*path)
-		path = "/init";
 	if (initramfs_check_exec(path, &img, &why) != 0) {
 		printk("init: %s: %s\n", path, why ? why : "unusable");
 		return;
 	}
 	printk("init: %s is a static %s executable (entry %#lx, %u "
-	       "segments); not started: no user mode yet\n", path,
+	       "segments); not started: ktest=1\n", path,
 	       ARCH_NAME, (unsigned long)img.entry, img.nsegs);
 }
 
@@ -56,15 +68,28 @@ static void print_boot_summary(const struct boot_info *bi)
 
 void kmain(const struct boot_info *bi)
 {
+	bool have_initramfs = false;
 	unsigned int failed;
+	int status;
 
 	print_boot_summary(bi);
 	cmdline_init(bi->cmdline);
 	if (mm_init(bi) == 0 && initramfs_init(bi) == 0)
-		check_init();
+		have_initramfs = initramfs_present();
 	smp_init();
 	shootdown_init();
-	failed = ktest_run_all();
-	printk("%s: tests done, %u failed; powering off\n", KERNEL_NAME, failed);
-	arch_poweroff(failed ? 1 : 0);
+	if (sched_init_cpu() != 0)
+		panic("kmain: no memory for the boot CPU's idle thread");
+	if (!have_initramfs || cmdline_get_bool("ktest", false)) {
+		if (have_initramfs)
+			check_init();
+		failed = ktest_run_all();
+		printk("%s: tests done, %u failed; powering off\n",
+		       KERNEL_NAME, failed);
+		arch_poweroff(failed ? 1 : 0);
+	}
+	status = init_run(init_path_get());
+	printk("%s: init done; powering off with status %d\n", KERNEL_NAME,
+	       status);
+	arch_poweroff(status);
 }

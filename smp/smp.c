@@ -61,6 +61,7 @@ static bool cpu_go_online(struct cpu *c)
 void smp_handle_tick(void)
 {
 	this_cpu()->ticks++;
+	sched_tick();
 }
 
 void smp_handle_ipi(enum ipi_kind kind)
@@ -77,8 +78,14 @@ __noreturn void smp_secondary_entry(struct cpu *c)
 		arch_halt();
 	arch_ipi_send(&cpus[0], IPI_WAKE);
 	arch_timer_start(SMP_TICK_HZ);
-	for (;;)
-		arch_idle();
+	if (sched_init_cpu() != 0) {
+		printk("smp: cpu%u: no memory for its idle thread; halting\n",
+		       c->id);
+		for (;;)
+			arch_idle();
+	}
+	sched_idle_loop(NULL);
+	panic("smp: cpu%u left its idle loop", c->id);
 }
 
 /*

@@ -7,6 +7,7 @@
 #define SMP_CPU_H
 
 #include <kern/compiler.h>
+#include <kern/sched.h>
 #include <kern/types.h>
 #include <machine/cpu.h>	/* struct arch_cpu, arch_this_cpu() */
 #include <smp/cpuset.h>
@@ -30,6 +31,7 @@ struct cpu {
 	void *stack_top;		/* this CPU's kernel stack */
 	uint64_t ticks;			/* timer interrupts taken */
 	struct xcall_inbox xcall;
+	struct sched_cpu sched;
 	struct arch_cpu arch;
 };
 

@@ -1,0 +1,222 @@
+/*
+ * clone(2): fork (a new process sharing the parent's frames
+ * copy-on-write) and threads (a new thread in the caller's process), and
+ * the first steps of every new user thread. The flag rules follow Linux:
+ * a thread needs CLONE_VM | CLONE_SIGHAND | CLONE_THREAD; anything this
+ * kernel cannot honour (CLONE_SETTLS, vfork, namespaces, pidfds) is
+ * refused with -EINVAL rather than ignored.
+ */
+#include <kern/arch.h>
+#include <kern/cmdline.h>
+#include <kern/errno.h>
+#include <kern/printk.h>
+#include <kern/proc.h>
+#include <kern/sched.h>
+#include <kern/string.h>
+#include <kern/thread.h>
+#include <kern/uaccess.h>
+#include <mm/vm.h>
+#include <smp/smp_md.h>
+
+#define CLONE_VM		0x00000100UL
+#define CLONE_FS		0x00000200UL
+#define CLONE_FILES		0x00000400UL
+#define CLONE_SIGHAND		0x00000800UL
+#define CLONE_THREAD		0x00010000UL
+#define CLONE_SYSVSEM		0x00040000UL
+#define CLONE_PARENT_SETTID	0x00100000UL
+#define CLONE_CHILD_CLEARTID	0x00200000UL
+#define CLONE_DETACHED		0x00400000UL
+#define CLONE_CHILD_SETTID	0x01000000UL
+#define CLONE_SIGNAL_MASK	0xffUL
+
+#define CLONE_TID_FLAGS	(CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |	\
+			 CLONE_CHILD_SETTID)
+#define CLONE_THREAD_NEEDS	(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
+#define CLONE_THREAD_MAY	(CLONE_THREAD_NEEDS | CLONE_FS | CLONE_FILES | \
+				 CLONE_SYSVSEM | CLONE_DETACHED |	\
+				 CLONE_TID_FLAGS)
+#define CLONE_FORK_MAY		(CLONE_TID_FLAGS | CLONE_SIGNAL_MASK)
+
+/* First code of a new user thread (fork child or clone thread). */
+static void user_thread_start(void *arg)
+{
+	struct thread *t = thread_current();
+	struct trapframe *tf = arch_thread_trapframe(t);
+	uint32_t tid = (uint32_t)t->tid;
+
+	(void)arg;
+	sched_finish_switch();
+	if (t->set_child_tid) {
+		/* In the child's own address space; a bad address is
+		 * ignored, as Linux does. */
+		arch_irq_enable();
+		copy_to_user(t->set_child_tid, &tid, sizeof(tid));
+		arch_irq_disable();
+	}
+	user_return(tf);
+	arch_user_enter(tf);
+}
+
+/* The child's registers: the caller's, returning 0, maybe a new stack. */
+static void setup_thread(struct thread *t, const struct trapframe *tf,
+			 unsigned long flags, uintptr_t newsp, uintptr_t uctid)
+{
+	struct trapframe *ctf = arch_thread_trapframe(t);
+
+	*ctf = *tf;
+	arch_tf_set_retval(ctf, 0);
+	if (newsp)
+		arch_tf_set_sp(ctf, newsp);
+	/* In this order: arch_thread_init starts from a clean FP state. */
+	arch_thread_init(t, user_thread_start, NULL);
+	arch_thread_copy_fpu(t);
+	t->affinity = thread_current()->affinity;
+	t->cpu = thread_current()->cpu;
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = uctid;
+	if (flags & CLONE_CHILD_SETTID)
+		t->set_child_tid = uctid;
+}
+
+static void set_parent_tid(unsigned long flags, uintptr_t uptid, int tid)
+{
+	uint32_t v = (uint32_t)tid;
+
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(uptid, &v, sizeof(v));
+}
+
+static long clone_process(const struct trapframe *tf, unsigned long flags,
+			  uintptr_t newsp, uintptr_t uptid, uintptr_t uctid)
+{
+	struct proc *parent = proc_current(), *child;
+	struct thread *t = thread_alloc();
+	int err;
+
+	if (!t)
+		return -EAGAIN;
+	child = proc_alloc(parent, t->tid, &err);
+	if (!child) {
+		thread_free(t);
+		return err;
+	}
+	err = vm_fork(parent->vm, &child->vm);
+	if (err) {
+		proc_abort(child);
+		thread_free(t);
+		return err;
+	}
+	child->brk_base = parent->brk_base;
+	child->brk = parent->brk;
+	setup_thread(t, tf, flags, newsp, uctid);
+	t->proc = child;
+	child->threads = t;
+	child->nthreads = 1;
+	set_parent_tid(flags, uptid, t->tid);
+	sched_start(t);
+	return child->pid;
+}
+
+static long clone_thread(const struct trapframe *tf, unsigned long flags,
+			 uintptr_t newsp, uintptr_t uptid, uintptr_t uctid)
+{
+	struct proc *p = proc_current();
+	struct thread *t = thread_alloc();
+	unsigned long irq;
+
+	if (!t)
+		return -EAGAIN;
+	setup_thread(t, tf, flags, newsp, uctid);
+	t->proc = p;
+	irq = spin_lock_irqsave(&proc_lock);
+	if (p->exiting) {
+		spin_unlock_irqrestore(&proc_lock, irq);
+		thread_free(t);
+		return -EINTR;
+	}
+	t->proc_next = p->threads;
+	p->threads = t;
+	p->nthreads++;
+	spin_unlock_irqrestore(&proc_lock, irq);
+	set_parent_tid(flags, uptid, t->tid);
+	sched_start(t);
+	return t->tid;
+}
+
+long proc_clone(struct trapframe *tf, unsigned long flags, uintptr_t newsp,
+		uintptr_t uptid, uintptr_t uctid)
+{
+	if (flags & CLONE_THREAD) {
+		if ((flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS ||
+		    (flags & ~CLONE_THREAD_MAY))
+			return -EINVAL;
+		return clone_thread(tf, flags, newsp, uptid, uctid);
+	}
+	if (flags & ~CLONE_FORK_MAY)
+		return -EINVAL;
+	return clone_process(tf, flags, newsp, uptid, uctid);
+}
+
+/* init's argv and envp: @path, then the words after "--" on the boot
+ * command line, split by whether they hold '='. */
+static void init_args(const char *path, const char **argv, const char **envp)
+{
+	unsigned int na = 0, ne = 0, n = cmdline_user_count();
+
+	argv[na++] = path;
+	for (unsigned int i = 0; i < n; i++) {
+		const char *w = cmdline_user_word(i);
+
+		if (strchr(w, '='))
+			envp[ne++] = w;
+		else
+			argv[na++] = w;
+	}
+	argv[na] = NULL;
+	envp[ne] = NULL;
+}
+
+/* First code of init: load the program, then enter it. */
+static void init_thread_start(void *arg)
+{
+	const char *argv[CMDLINE_MAX_ARGS + 2], *envp[CMDLINE_MAX_ARGS + 1];
+	struct trapframe *tf = arch_thread_trapframe(thread_current());
+
+	sched_finish_switch();
+	arch_irq_enable();
+	init_args(arg, argv, envp);
+	if (exec_load(argv, envp, tf) != 0)
+		proc_thread_exit(127 << 8);
+	arch_irq_disable();
+	user_return(tf);
+	arch_user_enter(tf);
+}
+
+int proc_spawn_init(const char *path, struct proc **out)
+{
+	struct thread *t = thread_alloc();
+	struct proc *p;
+	int err = -ENOMEM;
+
+	if (!t)
+		return -ENOMEM;
+	p = proc_alloc(NULL, t->tid, &err);
+	if (p)
+		p->vm = vm_space_create();
+	if (!p || !p->vm) {
+		if (p)
+			proc_abort(p);
+		thread_free(t);
+		return err;
+	}
+	strlcpy(p->name, "init", sizeof(p->name));
+	t->proc = p;
+	p->threads = t;
+	p->nthreads = 1;
+	arch_thread_init(t, init_thread_start, (void *)path);
+	init_proc = p;
+	*out = p;
+	sched_start(t);
+	return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * Running the first program: start init, idle until it has exited, then
+ * report its status and check that every page the processes used came
+ * back. The boot CPU's idle loop is kmain's own context, so the check runs
+ * after the last process's memory was freed and its threads reaped.
+ */
+#include <kern/arch.h>
+#include <kern/errno.h>
+#include <kern/init_run.h>
+#include <kern/printk.h>
+#include <kern/proc.h>
+#include <kern/sched.h>
+#include <kern/thread.h>
+#include <mm/pmm.h>
+
+static struct proc *running_init;
+
+static bool init_exited(void)
+{
+	return __atomic_load_n(&running_init->state, __ATOMIC_ACQUIRE) ==
+		PROC_ZOMBIE;
+}
+
+static void report_status(int status)
+{
+	if ((status & 0x7f) == 0)
+		printk("init: exited with status %d\n", (status >> 8) & 0xff);
+	else
+		printk("init: killed by signal %d\n", status & 0x7f);
+}
+
+/* Compare the free page count with @before; false (and Bail out!) on a
+ * difference. */
+static bool pages_returned(unsigned long before)
+{
+	unsigned long after = pmm_free_count();
+
+	printk("init: free pages %lu before, %lu after\n", before, after);
+	if (after == before)
+		return true;
+	console_printf("Bail out! init: %ld pages not returned after every "
+		       "process exited\n", (long)before - (long)after);
+	return false;
+}
+
+int init_run(const char *path)
+{
+	unsigned long before = pmm_free_count();
+	unsigned int others;
+	int err, status;
+
+	printk("init: starting %s\n", path);
+	err = proc_spawn_init(path, &running_init);
+	if (err) {
+		printk("init: cannot start %s: error %d\n", path, err);
+		return 1;
+	}
+	sched_idle_loop(init_exited);
+	/* Dead threads may still be switching away on other CPUs. */
+	while (thread_reap_dead())
+		arch_cpu_relax();
+	status = running_init->exit_status;
+	report_status(status);
+	others = proc_count() - 1;
+	proc_free(running_init);
+	if (others) {
+		printk("init: %u other process(es) left behind; free pages "
+		       "not checked\n", others);
+		return 1;
+	}
+	if (!pages_returned(before))
+		return 1;
+	return status != 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * System-call dispatch: the arch hands over the trap frame, the number
+ * picks a handler from a table indexed by this arch's Linux numbers, and
+ * the result goes back in the return register. Unknown numbers return
+ * -ENOSYS, as Linux does.
+ */
+#include <kern/compiler.h>
+#include <kern/errno.h>
+#include <kern/syscall.h>
+#include <kern/thread_md.h>
+#include <u/arch/sysnum.h>
+
+static const syscall_fn syscall_table[] = {
+	[SYS_read] = sys_read,
+	[SYS_write] = sys_write,
+	[U_SYS_MMAP] = sys_mmap,
+	[SYS_mprotect] = sys_mprotect,
+	[SYS_munmap] = sys_munmap,
+	[SYS_brk] = sys_brk,
+	[SYS_sched_yield] = sys_sched_yield,
+	[SYS_madvise] = sys_madvise,
+	[SYS_nanosleep] = sys_nanosleep,
+	[SYS_getpid] = sys_getpid,
+	[SYS_clone] = sys_clone,
+	[SYS_exit] = sys_exit,
+	[SYS_wait4] = sys_wait4,
+	[SYS_uname] = sys_uname,
+	[SYS_reboot] = sys_reboot,
+	[SYS_gettid] = sys_gettid,
+	[SYS_futex] = sys_futex,
+	[SYS_sched_setaffinity] = sys_sched_setaffinity,
+	[SYS_sched_getaffinity] = sys_sched_getaffinity,
+	[SYS_clock_gettime] = sys_clock_gettime,
+	[SYS_exit_group] = sys_exit_group,
+	[SYS_getcpu] = sys_getcpu,
+};
+
+void syscall_handle(struct trapframe *tf)
+{
+	unsigned long nr = arch_tf_syscall_nr(tf);
+	struct syscall_args args = { .tf = tf };
+	long ret = -ENOSYS;
+
+	if (nr < ARRAY_SIZE(syscall_table) && syscall_table[nr]) {
+		for (unsigned int i = 0; i < 6; i++)
+			args.a[i] = arch_tf_syscall_arg(tf, i);
+		ret = syscall_table[nr](&args);
+	}
+	arch_tf_set_retval(tf, (unsigned long)ret);
+}
