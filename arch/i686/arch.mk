@@ -13,6 +13,8 @@ include arch/x86_shared/x86.mk
 ARCH_SRCS := \
 	arch/i686/boot.asm \
 	arch/i686/ap_trampoline.asm \
+	arch/i686/copy_user.asm \
+	arch/i686/thread_switch.asm \
 	arch/i686/vectors.asm \
 	arch/i686/ap_root.c \
 	arch/i686/div64.c \
@@ -22,6 +24,7 @@ ARCH_SRCS := \
 	arch/i686/idt.c \
 	arch/i686/kernel_map.c \
 	arch/i686/trapframe.c \
+	arch/i686/user_frame.c \
 	$(X86_SHARED_SRCS)
 
 ARCH_IMAGES :=

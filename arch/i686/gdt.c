@@ -104,6 +104,16 @@ void arch_set_this_cpu(struct cpu *c)
 	__asm__ __volatile__("movw %w0, %%fs" : : "r"(GDT_PERCPU) : "memory");
 }
 
+void *x86_tss_kernel_stack(void)
+{
+	return (void *)(uintptr_t)this_cpu()->arch.tss.esp0;
+}
+
+void x86_tss_set_kernel_stack(void *top)
+{
+	this_cpu()->arch.tss.esp0 = (uintptr_t)top;
+}
+
 /*
  * Load @c's GDT and both TSSs and the IDT on the calling CPU, then make
  * this_cpu() == @c. The boot CPU (cpus[0]) also fills the shared IDT.

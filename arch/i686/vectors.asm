@@ -5,7 +5,9 @@
 ; exceptions an error code; SDM vol. 3A 6.15 lists which), the stub pushes
 ; a 0 error code where the CPU did not, then the vector number, and
 ; trap_common pushes the segment and general registers. The result is
-; struct trapframe (include/machine/trapframe.h).
+; struct trapframe (include/machine/trapframe.h). From user mode the CPU
+; has switched to the thread's kernel stack (TSS.ESP0), so the frame ends
+; at its top; the system call (INT 0x80) is one of these vectors.
 
 %include "layout.inc"
 
@@ -44,6 +46,10 @@ trap_common:
 	push	eax				; x86_trap(tf)
 	call	x86_trap
 	add	esp, 4
+; Restore the trapframe on top of the stack and return to the code it
+; describes; also the last step of arch_user_enter.
+global x86_trap_return
+x86_trap_return:
 	popad
 	pop	gs
 	pop	fs
@@ -51,6 +57,14 @@ trap_common:
 	pop	ds
 	add	esp, 8				; vector and error code
 	iretd
+
+; __noreturn void arch_user_enter(struct trapframe *tf): tf is the frame
+; at the top of the calling thread's kernel stack, so nothing the stack
+; holds below it is needed any more.
+global arch_user_enter
+arch_user_enter:
+	mov	esp, [esp + 4]
+	jmp	x86_trap_return
 
 ; The #DF task starts here on its own stack (gdt.c), with the CPU's error
 ; code on top: one call later it is the C function's first argument.

@@ -16,13 +16,18 @@ include arch/x86_shared/x86.mk
 ARCH_SRCS := \
 	arch/x86_64/boot.asm \
 	arch/x86_64/ap_trampoline.asm \
+	arch/x86_64/copy_user.asm \
+	arch/x86_64/syscall_entry.asm \
+	arch/x86_64/thread_switch.asm \
 	arch/x86_64/vectors.asm \
 	arch/x86_64/ap_root.c \
 	arch/x86_64/early_map.c \
 	arch/x86_64/gdt.c \
 	arch/x86_64/idt.c \
 	arch/x86_64/kernel_map.c \
+	arch/x86_64/syscall.c \
 	arch/x86_64/trapframe.c \
+	arch/x86_64/user_frame.c \
 	$(X86_SHARED_SRCS)
 
 ARCH_IMAGES := $(O)/kernel32.elf

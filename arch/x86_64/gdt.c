@@ -34,8 +34,7 @@ static void gdt_fill(struct arch_cpu *a)
 		SEG_P | SEG_S | SEG_CODE_RX, SEG_G | SEG_L);
 	gdt[GDT_KERNEL_DS / 8] = seg_desc(0, 0xfffff,
 		SEG_P | SEG_S | SEG_DATA_RW, SEG_G | SEG_DB);
-	gdt[GDT_USER_CS32 / 8] = seg_desc(0, 0xfffff,
-		SEG_P | SEG_DPL(3) | SEG_S | SEG_CODE_RX, SEG_G | SEG_DB);
+	gdt[GDT_USER_CS32 / 8] = 0;
 	gdt[GDT_USER_DS / 8] = seg_desc(0, 0xfffff,
 		SEG_P | SEG_DPL(3) | SEG_S | SEG_DATA_RW, SEG_G | SEG_DB);
 	gdt[GDT_USER_CS / 8] = seg_desc(0, 0xfffff,
@@ -94,10 +93,20 @@ void arch_set_this_cpu(struct cpu *c)
 	wrmsr(MSR_GS_BASE, (uintptr_t)c);
 }
 
+void *x86_tss_kernel_stack(void)
+{
+	return (void *)(uintptr_t)this_cpu()->arch.tss.rsp[0];
+}
+
+void x86_tss_set_kernel_stack(void *top)
+{
+	this_cpu()->arch.tss.rsp[0] = (uintptr_t)top;
+}
+
 /*
  * Load @c's GDT and TSS (with its IST stacks) and the IDT on the calling
- * CPU, then make this_cpu() == @c. The boot CPU (cpus[0]) also fills the
- * shared IDT. Interrupts off.
+ * CPU, then make this_cpu() == @c and program SYSCALL. The boot CPU
+ * (cpus[0]) also fills the shared IDT. Interrupts off.
  */
 void x86_cpu_tables_init(struct cpu *c)
 {
@@ -108,4 +117,5 @@ void x86_cpu_tables_init(struct cpu *c)
 	if (c == &cpus[0])
 		idt_init();
 	idt_load();
+	x86_syscall_cpu_init();
 }

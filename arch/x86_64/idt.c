@@ -25,8 +25,9 @@ static struct idt_gate idt[X86_NVECTORS] __aligned(16);
 
 /*
  * Interrupt gates (not trap gates) for every vector: IF is cleared on entry
- * so nothing nests under a handler that has not saved state yet. DPL 0:
- * user-mode INT n raises #GP until syscalls and user traps exist.
+ * so nothing nests under a handler that has not saved state yet. DPL 0,
+ * so a user-mode INT n raises #GP (SDM vol. 3A 6.12.1.1): system calls
+ * come through SYSCALL, not through the IDT.
  */
 static struct idt_gate idt_gate(uintptr_t handler, uint8_t ist)
 {
@@ -47,6 +48,9 @@ void idt_init(void)
 
 	for (v = 0; v < X86_NVECTORS; v++)
 		idt[v] = idt_gate(x86_trap_stubs[v], 0);
+	/* DPL 3: user INT3 / INTO report themselves as #BP / #OF. */
+	idt[T_BP].type_attr |= SEG_DPL(3);
+	idt[T_OF].type_attr |= SEG_DPL(3);
 	idt[T_DF].ist = IST_DOUBLE_FAULT;
 	idt[T_NMI].ist = IST_NMI;
 }

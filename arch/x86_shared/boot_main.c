@@ -7,8 +7,10 @@
 #include <kern/printk.h>
 #include <machine/acpi.h>
 #include <machine/cpufunc.h>
+#include <machine/fpu.h>
 #include <machine/multiboot.h>
 #include <machine/pte.h>
+#include <machine/tsc.h>
 #include <machine/uart16550.h>
 #include <machine/vmparam.h>
 #include <machine/x86_boot.h>
@@ -104,9 +106,11 @@ __noreturn void x86_boot_main(uint32_t mbi_phys)
 	x86_cpu_tables_init(&cpus[0]);
 	uart16550_init();
 	x86_mmu_cpu_init();
+	x86_fpu_cpu_init();
 	printk("%s: boot path multiboot, entered in 32-bit protected mode\n",
 	       ARCH_NAME);
 	log_cpu_and_paging();
+	x86_tsc_init();
 	multiboot_parse(&boot_info, mbi_phys);
 	reserve_boot_ranges(&boot_info, mbi_phys);
 	x86_ap_page_reserve(&boot_info, mbi_phys);

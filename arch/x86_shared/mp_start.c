@@ -18,6 +18,7 @@
 #include <kern/string.h>
 #include <machine/cpufunc.h>
 #include <machine/early_map.h>
+#include <machine/fpu.h>
 #include <machine/lapic.h>
 #include <machine/multiboot.h>
 #include <machine/pit.h>
@@ -171,6 +172,7 @@ __noreturn void x86_ap_main(struct cpu *c)
 	 * CR4.PAE, and EFER.NXE from the boot CPU's EFER. */
 	x86_mmu_cpu_init();
 	x86_cpu_tables_init(c);
+	x86_fpu_cpu_init();
 	/* The MI code marks a CPU it gave up on CPU_FAILED: too late now. */
 	if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != CPU_STARTING) {
 		printk("smp: cpu%u (APIC ID %#llx) arrived after it was given "

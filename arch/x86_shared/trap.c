@@ -1,8 +1,8 @@
 /*
  * The C side of every x86 exception and interrupt vector, both modes:
- * pass interrupts to x86_interrupt(), resume expected kernel traps
- * (trap_expected()), report everything else with the full register state
- * and panic.
+ * pass user-mode traps to x86_user_trap() and interrupts to
+ * x86_interrupt(), resume expected kernel traps (trap_expected()), report
+ * everything else with the full register state and panic.
  */
 #include <kern/panic.h>
 #include <kern/printk.h>
@@ -135,9 +135,22 @@ static bool trap_skip_insn(struct trapframe *tf, enum trap_kind kind,
 }
 
 /*
- * Handle the trap described by @tf (called from vectors.asm with
- * interrupts off). Returns only after a known interrupt or to resume an
- * expected kernel trap.
+ * Kernel-mode traps that are part of normal operation: interrupts, a
+ * fault of arch_copy_user on user memory, a stray single-step #DB.
+ */
+static bool kernel_trap_handled(struct trapframe *tf, uintptr_t fault_addr)
+{
+	if (tf->vector >= X86_NEXCEPTIONS)
+		return x86_interrupt(tf->vector);
+	if (tf->vector == T_PF)
+		return x86_kernel_uaccess_fault(tf, fault_addr);
+	return trapframe_stray_debug(tf);
+}
+
+/*
+ * Handle the trap described by @tf (called from vectors.asm, or the
+ * x86_64 SYSCALL entry, with interrupts off). Returns after a trap from
+ * user mode, a known interrupt, or to resume an expected kernel trap.
  */
 void x86_trap(struct trapframe *tf)
 {
@@ -147,7 +160,8 @@ void x86_trap(struct trapframe *tf)
 	uintptr_t pc = trap_insn_pc(tf, kind);
 	const char *name = x86_vector_name(tf->vector);
 
-	if (tf->vector >= X86_NEXCEPTIONS && x86_interrupt(tf->vector))
+	if (trapframe_from_user(tf) ? x86_user_trap(tf, fault_addr) :
+	    kernel_trap_handled(tf, fault_addr))
 		return;
 	if (kind != TRAP_OTHER && !trapframe_from_user(tf) &&
 	    trap_expected(kind)) {

@@ -22,4 +22,11 @@ void idt_init(void);
 /* Load the IDT on the calling CPU (after idt_init()). */
 void idt_load(void);
 
+/* Point the calling CPU's user-entry stack (TSS.ESP0) at @top.
+ * Interrupts off. */
+void x86_tss_set_kernel_stack(void *top);
+
+/* The calling CPU's user-entry stack top. */
+void *x86_tss_kernel_stack(void);
+
 #endif

@@ -18,6 +18,12 @@ struct trapframe {
 	uint32_t esp, ss;		/* only when entered from user mode */
 };
 
+/* tf->vector of a system call: INT 0x80, the Linux i386 ABI. */
+#define TF_VECTOR_SYSCALL	0x80
+
+/* Registers thread_switch.asm pushes below its return address. */
+#define SWITCH_SAVED_REGS	4
+
 /* The interrupted code runs in 32-bit mode (no REX, 4-byte moffs). */
 #define TRAPFRAME_LONG_MODE	false
 
@@ -31,6 +37,11 @@ static inline void trapframe_set_pc(struct trapframe *tf, uintptr_t pc)
 	tf->eip = pc;
 }
 
+static inline unsigned long trapframe_flags(const struct trapframe *tf)
+{
+	return tf->eflags;
+}
+
 static inline bool trapframe_from_user(const struct trapframe *tf)
 {
 	return (tf->cs & 3) != 0;
@@ -40,6 +51,13 @@ static inline bool trapframe_from_user(const struct trapframe *tf)
 static inline uintptr_t trapframe_sp(const struct trapframe *tf)
 {
 	return trapframe_from_user(tf) ? tf->esp : (uintptr_t)&tf->esp;
+}
+
+/* A kernel-mode #DB to ignore: none on i686, where INT 0x80 clears TF
+ * before the handler's first instruction. */
+static inline bool trapframe_stray_debug(const struct trapframe *tf)
+{
+	return false;
 }
 
 #endif

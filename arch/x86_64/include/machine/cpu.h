@@ -24,6 +24,9 @@ struct arch_cpu {
 	uint64_t gdt[GDT_NENTRIES] __aligned(16);
 	/* 128-aligned: the 104 bytes never straddle a page. */
 	struct tss64 tss __aligned(128);
+	/* The user RSP while the SYSCALL entry builds its frame: the only
+	 * register it can free before it has a stack (syscall_entry.asm). */
+	uint64_t syscall_rsp;
 };
 
 /*

@@ -20,6 +20,13 @@ struct trapframe {
 _Static_assert(sizeof(struct trapframe) == 22 * 8,
 	       "trapframe layout must match vectors.asm");
 
+/* tf->vector of a SYSCALL entry: above every IDT vector. Mirrored in
+ * trapframe.inc. */
+#define TF_VECTOR_SYSCALL	0x100
+
+/* Registers thread_switch.asm pushes below its return address. */
+#define SWITCH_SAVED_REGS	6
+
 /* The interrupted code runs in 64-bit mode (REX, 8-byte moffs). */
 #define TRAPFRAME_LONG_MODE	true
 
@@ -33,9 +40,28 @@ static inline void trapframe_set_pc(struct trapframe *tf, uintptr_t pc)
 	tf->rip = pc;
 }
 
+static inline unsigned long trapframe_flags(const struct trapframe *tf)
+{
+	return tf->rflags;
+}
+
 static inline bool trapframe_from_user(const struct trapframe *tf)
 {
 	return (tf->cs & 3) != 0;
+}
+
+/* The SYSCALL entry (syscall_entry.asm). */
+void x86_syscall_entry(void);
+
+/*
+ * Is @tf a kernel-mode #DB to ignore? A SYSCALL executed with TF set
+ * single-steps into the kernel: the #DB is delivered at the first
+ * instruction of the entry, after FMASK cleared TF (SDM vol. 3A
+ * 17.3.1.4). Nothing is wrong there; the entry just resumes.
+ */
+static inline bool trapframe_stray_debug(const struct trapframe *tf)
+{
+	return tf->vector == 1 && tf->rip == (uintptr_t)x86_syscall_entry;
 }
 
 #endif

@@ -16,10 +16,12 @@
 #define T_DB	1	/* debug */
 #define T_NMI	2
 #define T_BP	3	/* breakpoint (int3) */
+#define T_OF	4	/* overflow (into) */
 #define T_UD	6	/* invalid opcode */
 #define T_DF	8	/* double fault */
 #define T_GP	13	/* general protection */
 #define T_PF	14	/* page fault */
+#define T_MC	18	/* machine check */
 
 /* Entry points of the 256 stubs in vectors.asm, indexed by vector. */
 extern const uintptr_t x86_trap_stubs[X86_NVECTORS];
@@ -30,6 +32,25 @@ extern const uintptr_t x86_trap_stubs[X86_NVECTORS];
  * panic. Called from vectors.asm only.
  */
 void x86_trap(struct trapframe *tf);
+
+/*
+ * Handle a trap @tf taken in user mode (@fault_addr: CR2 of a #PF):
+ * system call, page fault, other exception or interrupt, each through its
+ * MI handler, then user_return(). Returns false, having done nothing, for
+ * what is no fault of the program (NMI, #DF, #MC, an unknown interrupt):
+ * x86_trap() then reports it and panics. Interrupts off.
+ */
+bool x86_user_trap(struct trapframe *tf, uintptr_t fault_addr);
+
+/*
+ * A kernel-mode #PF at @fault_addr: offer it to uaccess_fault() with
+ * interrupts as in the interrupted code. True if it was a fault of
+ * arch_copy_user, now resolved or redirected to the copy's fault exit.
+ */
+bool x86_kernel_uaccess_fault(struct trapframe *tf, uintptr_t fault_addr);
+
+/* MI access type (VM_READ / VM_WRITE / VM_EXEC) of #PF error code @error. */
+unsigned int x86_pf_access(unsigned long error);
 
 /*
  * Handle interrupt @vector (>= 32) if it is one of ours: the APIC tick,

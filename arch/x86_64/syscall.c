@@ -1,0 +1,45 @@
+/*
+ * SYSCALL set-up on x86_64 (SDM vol. 3A 5.8.8, vol. 2B "SYSCALL"): the
+ * entry point, the selectors, and the RFLAGS bits cleared on entry. The
+ * entry itself is syscall_entry.asm.
+ */
+#include <kern/compiler.h>
+#include <machine/cpufunc.h>
+#include <machine/gdt.h>
+#include <machine/trapframe.h>
+#include <smp/cpu.h>
+
+/*
+ * Where syscall_entry.asm finds its per-CPU words through GS: absolute
+ * symbols whose values are offsets in struct cpu, so the assembly
+ * follows the struct's layout without a hand-kept copy of it.
+ */
+__used static void x86_syscall_asm_offsets(void)
+{
+	__asm__ __volatile__(
+		".globl CPU_SYSCALL_RSP\n\t.set CPU_SYSCALL_RSP, %c0\n\t"
+		".globl CPU_TSS_RSP0\n\t.set CPU_TSS_RSP0, %c1"
+		: : "i"(offsetof(struct cpu, arch.syscall_rsp)),
+		    "i"(offsetof(struct cpu, arch.tss) +
+			offsetof(struct tss64, rsp)));
+}
+
+/*
+ * SYSCALL loads CS = STAR[47:32] and SS = STAR[47:32] + 8 (gdt.h orders
+ * the GDT for it). FMASK clears IF (no interrupt before the entry has a
+ * stack), DF (the C ABI), TF (no single-stepping the kernel), AC, and NT
+ * (an IRET with NT set would #GP in long mode). Compatibility mode cannot
+ * be entered (no 32-bit user code segment), so CSTAR is never used; and
+ * SYSENTER_CS = 0 makes a user SYSENTER raise #GP.
+ */
+void x86_syscall_cpu_init(void)
+{
+	wrmsr(MSR_STAR, (uint64_t)GDT_USER_CS32 << 48 |
+			(uint64_t)GDT_KERNEL_CS << 32);
+	wrmsr(MSR_LSTAR, (uintptr_t)x86_syscall_entry);
+	wrmsr(MSR_CSTAR, 0);
+	wrmsr(MSR_FMASK, EFLAGS_IF | EFLAGS_DF | EFLAGS_TF | EFLAGS_AC |
+			 EFLAGS_NT);
+	wrmsr(MSR_SYSENTER_CS, 0);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
