@@ -6,16 +6,20 @@ CLANG_TARGET := aarch64-none-elf
 ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 ARCH_INCLUDES := -Iarch/aarch64/include
-# Implements include/smp/smp_md.h: PSCI CPU_ON, GICv2/v3, generic timer.
+# Implements include/smp/smp_md.h: PSCI CPU_ON, GICv2/v3, generic timer;
+# include/kern/thread_md.h: context switch, EL0 entry and exit, uaccess.
 ARCH_SRCS := \
 	arch/aarch64/head.S \
 	arch/aarch64/el2.S \
 	arch/aarch64/vectors.S \
 	arch/aarch64/fwcall.S \
 	arch/aarch64/secondary.S \
+	arch/aarch64/switch.S \
+	arch/aarch64/uaccess.S \
 	arch/aarch64/boot.c \
 	arch/aarch64/cpu.c \
 	arch/aarch64/cpu_dt.c \
+	arch/aarch64/el0_trap.c \
 	arch/aarch64/fdt.c \
 	arch/aarch64/fdt_test.c \
 	arch/aarch64/fwcall.c \
@@ -31,6 +35,8 @@ ARCH_SRCS := \
 	arch/aarch64/pte.c \
 	arch/aarch64/semihost.c \
 	arch/aarch64/smp.c \
+	arch/aarch64/thread.c \
+	arch/aarch64/thread_switch_test.c \
 	arch/aarch64/timer.c \
 	arch/aarch64/tlbi_test.c \
 	arch/aarch64/trap.c \

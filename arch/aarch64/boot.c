@@ -26,6 +26,7 @@
 #include <machine/platform.h>
 #include <machine/psci.h>
 #include <machine/semihost.h>
+#include <machine/thread.h>
 #include <machine/timer.h>
 #include <machine/vmsa.h>
 #include <mm/mmu.h>
@@ -235,6 +236,7 @@ void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el)
 	/* First: printk asks this_cpu() for the CPU number, and TPIDR_EL1
 	 * is UNKNOWN until written. */
 	arch_set_this_cpu(&cpus[0]);
+	fpsimd_cpu_init();
 	printk("boot: %s kernel, entered at EL%u%s, loaded at %#lx, running at %#lx\n",
 	       ARCH_NAME, entry_el, entry_el == 2 ? " (dropped to EL1)" : "",
 	       load_pa, KERNEL_LOAD_PA);

@@ -8,7 +8,7 @@ extern const char fwcall_hvc_insn[], fwcall_smc_insn[], fwcall_semihost_insn[];
 /* Resume after the "not trapped" return: insn, mov x1 #0, ret, [target]. */
 #define FWCALL_FIXUP_SKIP	12
 
-bool fwcall_fixup(struct trap_frame *tf)
+bool fwcall_fixup(struct trapframe *tf)
 {
 	if (tf->elr != (uintptr_t)fwcall_hvc_insn &&
 	    tf->elr != (uintptr_t)fwcall_smc_insn &&

@@ -15,6 +15,7 @@
 #include <machine/psci.h>
 #include <machine/smp_boot.h>
 #include <machine/sysreg.h>
+#include <machine/thread.h>
 #include <machine/vmsa.h>
 #include <smp/cpu.h>
 #include <smp/smp_md.h>
@@ -138,6 +139,7 @@ __attribute__((naked)) void secondary_start(struct cpu *c)
 void secondary_main(struct cpu *c)
 {
 	arch_set_this_cpu(c);
+	fpsimd_cpu_init();
 	smp_secondary_entry(c);
 }
 

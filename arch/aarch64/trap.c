@@ -1,38 +1,27 @@
 /*
- * EL1 exception handling: IRQs go to the GIC driver; for synchronous
- * exceptions decode ESR_EL1 (Arm ARM D17.2.37), let expected kernel traps
- * and recoverable firmware calls resume, report and panic on everything
- * else. Nothing is routed to FIQ and SError stays masked, so an FIQ or
- * SError here is reported like any unexpected trap.
+ * Exceptions taken from EL1 (the kernel itself): IRQs go to the GIC
+ * driver; for synchronous exceptions decode ESR_EL1 (Arm ARM D17.2.37),
+ * let faults on user memory in arch_copy_user, expected kernel traps and
+ * recoverable firmware calls resume, report and panic on everything else.
+ * Nothing is routed to FIQ and SError stays masked, so an FIQ or SError
+ * here is reported like any unexpected trap. Exceptions from EL0 are
+ * el0_trap.c's.
  */
 
 #include <kern/arch.h>
 #include <kern/panic.h>
 #include <kern/printk.h>
+#include <kern/thread_md.h>
 #include <kern/trap.h>
+#include <machine/esr.h>
 #include <machine/fwcall.h>
 #include <machine/gic.h>
 #include <machine/trapframe.h>
+#include <mm/mmu.h>
+#include <smp/smp_md.h>
 
-#define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
-#define ESR_IL(esr)	(((esr) >> 25) & 0x1)
-#define ESR_ISS(esr)	((esr) & 0x1ffffff)
-#define ISS_WNR		(1U << 6)	/* data abort: caused by a write */
-#define ISS_FSC(iss)	((iss) & 0x3f)
-
-#define EC_UNKNOWN	0x00
-#define EC_IABT_LOWER	0x20
-#define EC_IABT_CUR	0x21
-#define EC_PC_ALIGN	0x22
-#define EC_DABT_LOWER	0x24
-#define EC_DABT_CUR	0x25
-#define EC_WATCH_LOWER	0x34
-#define EC_WATCH_CUR	0x35
-#define EC_BRK64	0x3c
-
-#define VEC_EL1H_SYNC	VEC_EL1H_FIRST
-#define VEC_EL1H_IRQ	(VEC_EL1H_FIRST + 1)
-#define VEC_EL0_IRQ	(VEC_LOWER_FIRST + 1)	/* from AArch64 EL0 */
+#define VEC_EL1H_SYNC	(VEC_EL1H_FIRST + VEC_SYNC)
+#define VEC_EL1H_IRQ	(VEC_EL1H_FIRST + VEC_IRQ)
 
 static const char *const ec_names[64] = {
 	[0x00] = "unknown reason (undefined instruction)",
@@ -70,13 +59,13 @@ static const char *const vector_names[16] = {
 	"EL0/A32 sync", "EL0/A32 IRQ", "EL0/A32 FIQ", "EL0/A32 SError",
 };
 
-static const char *ec_name(unsigned int ec)
+const char *esr_class_name(unsigned int ec)
 {
 	return ec_names[ec] ? ec_names[ec] : "reserved/unlisted class";
 }
 
 /* Abort fault status codes, 4 KiB granule (ISS.DFSC / IFSC). */
-static const char *fault_status_name(unsigned int fsc)
+const char *esr_fault_name(unsigned int fsc)
 {
 	switch (fsc & 0x3c) {
 	case 0x00:
@@ -125,18 +114,18 @@ static enum trap_kind trap_kind_of(unsigned int ec)
 	}
 }
 
-static void report_syndrome(const struct trap_frame *tf)
+static void report_syndrome(const struct trapframe *tf)
 {
 	unsigned int ec = ESR_EC(tf->esr);
 	unsigned int iss = ESR_ISS(tf->esr);
 
-	printk("trap: %s, vector %lu (%s)\n", ec_name(ec), tf->vector,
+	printk("trap: %s, vector %lu (%s)\n", esr_class_name(ec), tf->vector,
 	       vector_names[tf->vector % 16]);
 	printk("trap: ESR_EL1 %#010lx: EC %#04x, IL %lu, ISS %#09x\n",
 	       tf->esr, ec, ESR_IL(tf->esr), iss);
 	if (is_abort(ec))
 		printk("trap: FAR_EL1 %#018lx: %s%s, level %u, FSC %#04x\n",
-		       tf->far, fault_status_name(ISS_FSC(iss)),
+		       tf->far, esr_fault_name(ISS_FSC(iss)),
 		       ec == EC_DABT_CUR || ec == EC_DABT_LOWER ?
 		       (iss & ISS_WNR ? " on write" : " on read") : " on fetch",
 		       iss & 0x3, ISS_FSC(iss));
@@ -145,7 +134,7 @@ static void report_syndrome(const struct trap_frame *tf)
 		       far_is_valid(ec) ? "" : " (not valid for this class)");
 }
 
-static void report_registers(const struct trap_frame *tf)
+static void report_registers(const struct trapframe *tf)
 {
 	unsigned int i;
 
@@ -168,23 +157,50 @@ static void report_registers(const struct trap_frame *tf)
  * with BLR (a call into a page that must not be executable), so resume
  * at the link register, as if the call had returned at once.
  */
-static uint64_t resume_pc(const struct trap_frame *tf)
+static uint64_t resume_pc(const struct trapframe *tf)
 {
 	if (ESR_EC(tf->esr) == EC_IABT_CUR)
 		return tf->x[30];
 	return tf->elr + 4;
 }
 
-void trap_handle(struct trap_frame *tf)
+/*
+ * A data abort in the kernel may be arch_copy_user touching user memory:
+ * the MI uaccess_fault() resolves it with vm_fault or sends the copy to
+ * its fault exit. It runs with IRQs as the interrupted code had them (the
+ * contract), so a fault taken with IRQs on does not hold them off while
+ * vm_fault allocates or waits for a shootdown; ELR_EL1 / SPSR_EL1 are in
+ * @tf already, so a nested interrupt cannot lose them.
+ */
+static bool kernel_uaccess_fault(struct trapframe *tf)
+{
+	unsigned int iss = ESR_ISS(tf->esr);
+	unsigned int access;
+	bool fixed;
+
+	if (ESR_EC(tf->esr) != EC_DABT_CUR || (iss & ISS_FNV) ||
+	    !esr_fault_is_vm(iss))
+		return false;
+	access = esr_dabt_is_write(iss) ? VM_WRITE : VM_READ;
+	if (!(tf->spsr & SPSR_I))
+		arch_irq_enable();
+	fixed = uaccess_fault(tf, tf->far, access);
+	arch_irq_disable();
+	return fixed;
+}
+
+void trap_handle(struct trapframe *tf)
 {
 	unsigned int ec = ESR_EC(tf->esr);
 	enum trap_kind kind = trap_kind_of(ec);
 
-	if (tf->vector == VEC_EL1H_IRQ || tf->vector == VEC_EL0_IRQ) {
+	if (tf->vector == VEC_EL1H_IRQ) {
 		gic_handle_irq();
 		return;
 	}
 	if (tf->vector == VEC_EL1H_SYNC) {
+		if (kernel_uaccess_fault(tf))
+			return;
 		if (ec == EC_UNKNOWN && fwcall_fixup(tf))
 			return;
 		if (kind != TRAP_OTHER && trap_expected(kind)) {
@@ -197,7 +213,8 @@ void trap_handle(struct trap_frame *tf)
 	report_syndrome(tf);
 	report_registers(tf);
 	panic("unhandled %s (%s) at %#lx", vector_names[tf->vector % 16],
-	      kind == TRAP_OTHER ? ec_name(ec) : trap_kind_name(kind), tf->elr);
+	      kind == TRAP_OTHER ? esr_class_name(ec) : trap_kind_name(kind),
+	      tf->elr);
 }
 
 void arch_trap_breakpoint(void)

@@ -7,7 +7,7 @@
 
 #include <kern/types.h>
 
-struct trap_frame;
+struct trapframe;
 
 /* value = x0 on return; trapped = the instruction was UNDEFINED here. */
 struct fwcall_ret {
@@ -26,6 +26,6 @@ struct fwcall_ret fwcall_semihost(uint64_t op, uint64_t arg);
  * For trap.c: if @tf is an UNDEFINED trap on one of the calls above, make
  * the call return trapped = 1 and return true.
  */
-bool fwcall_fixup(struct trap_frame *tf);
+bool fwcall_fixup(struct trapframe *tf);
 
 #endif
