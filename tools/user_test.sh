@@ -114,7 +114,8 @@ main() {
 		build_all "${arches[@]}"
 		mapfile -t targets < <(list_targets "${arches[@]}")
 		cd "$TOP"
-		exec prove --exec "$TOP/tools/user_test.sh --run" "${targets[@]}" ;;
+		exec prove -j"$(nproc)" --exec "$TOP/tools/user_test.sh --run" \
+			"${targets[@]}" ;;
 	esac
 }
 

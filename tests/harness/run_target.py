@@ -10,8 +10,18 @@ The harness then checks what the guest alone cannot: that it powered off
 triple fault), after printing a plan and as many top-level results as the
 plan promised. Any broken rule fails the target with the console tail.
 
+User targets (init set) run a user test program as init: the KTAP is the
+program's, kernel log lines ("[cpuN] ...") in between become comments, and
+the kernel must also report that init exited with status 0 and that the
+free page count came back ("init: free pages N before, N after").
+
 Self-check targets (expect_failure) run the guest quietly and pass only if
 the run fails in the expected way.
+
+Comparison targets (compare set) boot the program as a user target, run the
+same binary on this Linux host (tools/user_test.sh --run), and pass only if
+both runs print the same result lines (ok / not ok, number, description,
+directive); diagnostics may differ.
 """
 import os
 import re
@@ -33,6 +43,13 @@ KTAP_LINE = re.compile(r"^(KTAP version \d+|1\.\.\d+|(not )?ok \d+|Bail out!|"
                        r"\s+\S|#)")
 TOP_PLAN = re.compile(r"^1\.\.(\d+)")
 TOP_RESULT = re.compile(r"^(not )?ok (\d+)")
+# What the kernel prints about init (after its "[cpuN] " prefix).
+INIT_EXIT = re.compile(r"^\[cpu\d+\] init: (exited with status (-?\d+)|"
+                       r"killed \(.*\))")
+INIT_LEFT = re.compile(r"^\[cpu\d+\] init: (\d+) other process\(es\) left "
+                       r"behind")
+INIT_PAGES = re.compile(r"^\[cpu\d+\] init: free pages (\d+) before, "
+                        r"(\d+) after")
 
 
 class Run:
@@ -46,10 +63,22 @@ class Run:
         self.bailed = False
         self.exit_code = None
         self.timed_out = False
+        self.init_exit = None   # "exited with status N" or "killed (...)"
+        self.init_status = None
+        self.init_pages = None  # (before, after)
+        self.init_left = None   # processes init left behind
 
     def feed(self, line):
         self.lines.append(line)
-        if m := TOP_PLAN.match(line):
+        if m := INIT_EXIT.match(line):
+            self.init_exit = m.group(1)
+            if m.group(2) is not None:
+                self.init_status = int(m.group(2))
+        elif m := INIT_LEFT.match(line):
+            self.init_left = int(m.group(1))
+        elif m := INIT_PAGES.match(line):
+            self.init_pages = (int(m.group(1)), int(m.group(2)))
+        elif m := TOP_PLAN.match(line):
             if self.plan is None:
                 self.plan = int(m.group(1))
         elif m := TOP_RESULT.match(line):
@@ -123,6 +152,10 @@ def verdict(run, target):
     if run.exit_code not in (qemu.EXIT_PASS, qemu.EXIT_FAIL):
         return (f"QEMU exited with {run.exit_code}: the guest crashed "
                 "(triple fault, reset or a power-off without status)")
+    if target.init:
+        why = init_verdict(run, target)
+        if why:
+            return why
     if run.plan is None:
         return "no KTAP plan was printed"
     if run.results != run.plan:
@@ -134,6 +167,26 @@ def verdict(run, target):
         return "the kernel reported success status with failed results"
     if run.failed:
         return f"{run.failed} of {run.plan} top-level results failed"
+    return None
+
+
+def init_verdict(run, target):
+    """What the kernel said about init, for user targets."""
+    if run.init_exit is None:
+        return f"the kernel never reported that init ({target.init}) ended"
+    if run.init_status is None:
+        return f"init ({target.init}) was {run.init_exit}"
+    if run.init_left:
+        return f"init left {run.init_left} process(es) behind (not reaped)"
+    if run.init_pages is None:
+        return "the kernel did not report the free page count after init"
+    before, after = run.init_pages
+    if before != after:
+        return f"init leaked pages: {before} free before, {after} after"
+    if run.init_status != 0 and run.plan is not None and \
+            run.results == run.plan and not run.failed:
+        return f"init exited with status {run.init_status} with every " \
+               "result ok"
     return None
 
 
@@ -183,6 +236,49 @@ def run_selfcheck(target):
     return 0
 
 
+def result_lines(lines):
+    """The top-level result lines, without diagnostics or whitespace noise."""
+    return [" ".join(line.split()) for line in lines
+            if TOP_RESULT.match(line)]
+
+
+def run_host(prog):
+    """Run ARCH/PROGRAM on this Linux host; returns (exit code, lines)."""
+    p = subprocess.run([os.path.join(TOP, "tools", "user_test.sh"), "--run",
+                        prog], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300)
+    return p.returncode, p.stdout.decode("utf-8", "replace").splitlines()
+
+
+def run_compare(target):
+    """The program in the kernel and on Linux must give the same results."""
+    print("1..2", flush=True)
+    run = boot(target, lambda line: print(f"# kernel: {line}", flush=True))
+    why = verdict(run, target)
+    if why is None:
+        print(f"ok 1 {target.init} runs in the kernel")
+    else:
+        print_tail(run)
+        print(f"not ok 1 {target.init} runs in the kernel: {why}")
+    rc, host = run_host(target.compare)
+    for line in host:
+        print(f"# linux: {line}")
+    mine, theirs = result_lines(run.lines), result_lines(host)
+    same = mine == theirs and rc == 0 and mine
+    if not same:
+        print(f"# linux exit code {rc}; results differ:")
+        for i in range(max(len(mine), len(theirs))):
+            k = mine[i] if i < len(mine) else "(none)"
+            h = theirs[i] if i < len(theirs) else "(none)"
+            if k != h:
+                print(f"#   kernel: {k}")
+                print(f"#   linux:  {h}")
+    print(f"{'ok' if same else 'not ok'} 2 same results as "
+          f"{target.compare} on Linux", flush=True)
+    return 0 if why is None and same else 1
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "--list":
         names = [t.name for t in targets_for(argv[2])]
@@ -198,8 +294,11 @@ def main(argv):
     try:
         if target.expect_failure:
             return run_selfcheck(target)
+        if target.compare:
+            return run_compare(target)
         return run_normal(target)
-    except (qemu.ConfigError, subprocess.CalledProcessError, OSError) as e:
+    except (qemu.ConfigError, subprocess.CalledProcessError,
+            subprocess.TimeoutExpired, OSError) as e:
         print(f"Bail out! {target.name}: cannot boot: {e}", flush=True)
         return 1
 

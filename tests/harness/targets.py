@@ -4,8 +4,20 @@ Each target boots the kernel, which runs every in-kernel suite and prints
 KTAP. Self-check targets boot with a deliberate fault and pass only if the
 harness reports that fault as a failure: they prove a broken kernel cannot
 slip through as a pass.
+
+User targets (init set) boot the initramfs and run one user test program
+as init: its KTAP is the result. Comparison targets (compare set) also run
+the same program on this Linux host and require identical results.
 """
+import glob
+import os
 from dataclasses import dataclass
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+# Where ./build.sh initramfs puts the programs of tests/user/ (/bin/NAME).
+USER_BIN = "/bin"
+USER_SMPS = (1, 4)
 
 TLBNONE_ARCHES = ("x86_64", "i686", "aarch64")
 
@@ -29,6 +41,21 @@ class Target:
     timeout: int = 60
     # Self-checks: the run must FAIL and its console must match this regex.
     expect_failure: str = ""
+    # User targets: the program run as init (the kernel's init= path).
+    init: str = None
+    # Comparison targets: ARCH/PROGRAM for tools/user_test.sh --run.
+    compare: str = None
+
+
+def user_programs():
+    """The user test programs (tests/user/NAME.c -> NAME), sorted."""
+    return sorted(os.path.basename(f)[:-2]
+                  for f in glob.glob(os.path.join(TOP, "tests/user/*.c")))
+
+
+def initramfs_boot(arch):
+    """QEMU ignores -initrd for a bare aarch64 ELF: boot the Image there."""
+    return "image" if arch == "aarch64" else "multiboot"
 
 
 def _boots():
@@ -79,16 +106,52 @@ def _selfchecks():
                         kargs="ktest.selftest=hang", timeout=8,
                         expect_failure=r"timed out"))
     # The user test programs as an initramfs (./build.sh initramfs ARCH):
-    # a Multiboot module on x86, QEMU's -initrd for the aarch64 Image.
+    # a Multiboot module on x86, QEMU's -initrd for the aarch64 Image;
+    # ktest=1 runs the in-kernel suites (the initramfs one reads it)
+    # instead of init.
     for arch in ("x86_64", "i686", "aarch64"):
-        boot = "image" if arch == "aarch64" else "multiboot"
-        t.append(Target(f"{arch}-initramfs-smp2", arch, boot, 2,
-                        initrd=f"build/{arch}/initramfs.cpio"))
+        t.append(Target(f"{arch}-initramfs-smp2", arch, initramfs_boot(arch),
+                        2, initrd=f"build/{arch}/initramfs.cpio",
+                        kargs="ktest=1"))
     # No remote invalidation: other CPUs must keep the stale entry.
     for arch in TLBNONE_ARCHES:
         t.append(Target(f"{arch}-selfcheck-tlbnone", arch, default_boot(arch),
                         2, kargs="tlb=none ktest.filter=shootdown",
                         expect_failure=r"not ok \d+ shootdown"))
+    return t
+
+
+def _user():
+    """Each user test program as init, per arch, at -smp 1 and 4; the
+    coherence test with tlb=none must fail; one program compared with its
+    run on this Linux host."""
+    t = []
+    for arch in ("x86_64", "i686", "aarch64"):
+        boot, initrd = initramfs_boot(arch), f"build/{arch}/initramfs.cpio"
+        for prog in user_programs():
+            short = prog[:-5] if prog.endswith("_test") else prog
+            # Words after "--" reach init as arguments / environment,
+            # as tools/user_test.sh passes them on Linux.
+            for smp in USER_SMPS:
+                t.append(Target(f"{arch}-user-{short}-smp{smp}", arch, boot,
+                                smp, initrd=initrd, timeout=120,
+                                kargs=f"init={USER_BIN}/{prog} -- "
+                                      "argv-check USER_TEST_ENV=1",
+                                init=f"{USER_BIN}/{prog}"))
+        # No remote invalidation: remote readers keep the old translation.
+        # The program's diagnostic is the proof (what the kernel does
+        # with stale entries afterwards, up to a panic, is no matter).
+        t.append(Target(f"{arch}-user-coherence-tlbnone-smp4", arch, boot, 4,
+                        initrd=initrd, timeout=120,
+                        kargs=f"init={USER_BIN}/coherence_test tlb=none",
+                        init=f"{USER_BIN}/coherence_test",
+                        expect_failure=r"# (munmap|mprotect)_\w+: round \d+: "
+                                       r"stale translation"))
+        t.append(Target(f"{arch}-user-syscall-vs-linux", arch, boot, 2,
+                        initrd=initrd, timeout=120,
+                        kargs=f"init={USER_BIN}/syscall_test",
+                        init=f"{USER_BIN}/syscall_test",
+                        compare=f"{arch}/syscall_test"))
     return t
 
 
@@ -110,7 +173,7 @@ def _host():
                    expect_failure=r"not ok \d+ sim_tlb")]
 
 
-TARGETS = {t.name: t for t in _host() + _boots() + _selfchecks()}
+TARGETS = {t.name: t for t in _host() + _boots() + _selfchecks() + _user()}
 
 
 def targets_for(arch):

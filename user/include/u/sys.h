@@ -45,9 +45,11 @@
 #define WIFSIGNALED(s)	(((s) & 0x7f) != 0 && ((s) & 0x7f) != 0x7f)
 #define WTERMSIG(s)		((s) & 0x7f)
 
-/* futex operations (shared, i.e. without FUTEX_PRIVATE_FLAG) */
+/* futex operations (shared unless FUTEX_PRIVATE_FLAG is or'ed in) */
 #define FUTEX_WAIT		0
 #define FUTEX_WAKE		1
+/* or'ed into the operation: the word is not shared with other processes */
+#define FUTEX_PRIVATE_FLAG	128
 
 #define CLOCK_REALTIME		0
 #define CLOCK_MONOTONIC		1
