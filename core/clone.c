@@ -183,8 +183,7 @@ static void init_thread_start(void *arg)
 	const char *argv[CMDLINE_MAX_ARGS + 2], *envp[CMDLINE_MAX_ARGS + 1];
 	struct trapframe *tf = arch_thread_trapframe(thread_current());
 
-	sched_finish_switch();
-	arch_irq_enable();
+	sched_thread_begin();
 	init_args(arg, argv, envp);
 	if (exec_load(argv, envp, tf) != 0)
 		proc_thread_exit(127 << 8);
@@ -193,30 +192,41 @@ static void init_thread_start(void *arg)
 	arch_user_enter(tf);
 }
 
-int proc_spawn_init(const char *path, struct proc **out)
+int proc_spawn(const char *name, void (*fn)(void *), void *arg,
+	       struct proc **out)
 {
 	struct thread *t = thread_alloc();
 	struct proc *p;
-	int err = -ENOMEM;
+	int err;
 
 	if (!t)
-		return -ENOMEM;
+		return -EAGAIN;
 	p = proc_alloc(NULL, t->tid, &err);
-	if (p)
-		p->vm = vm_space_create();
-	if (!p || !p->vm) {
-		if (p)
-			proc_abort(p);
+	if (!p) {
 		thread_free(t);
 		return err;
 	}
-	strlcpy(p->name, "init", sizeof(p->name));
+	p->vm = vm_space_create();
+	if (!p->vm) {
+		proc_abort(p);
+		thread_free(t);
+		return -ENOMEM;
+	}
+	strlcpy(p->name, name, sizeof(p->name));
 	t->proc = p;
 	p->threads = t;
 	p->nthreads = 1;
-	arch_thread_init(t, init_thread_start, (void *)path);
-	init_proc = p;
+	arch_thread_init(t, fn, arg);
 	*out = p;
 	sched_start(t);
 	return 0;
+}
+
+int proc_spawn_init(const char *path, struct proc **out)
+{
+	int err = proc_spawn("init", init_thread_start, (void *)path, out);
+
+	if (err == 0)
+		init_proc = *out;
+	return err;
 }

@@ -39,6 +39,21 @@ enum {
 	AT_EXECFN = 31,
 };
 
+/*
+ * Fault in the pages of [va, va + len) for writing, so that running out
+ * of memory shows as -ENOMEM here rather than as -EFAULT from the copy
+ * that follows.
+ */
+static int prefault(struct vm_space *vs, vaddr_t va, size_t len)
+{
+	int err = 0;
+
+	for (vaddr_t p = ALIGN_DOWN(va, PAGE_SIZE); err == 0 && p < va + len;
+	     p += PAGE_SIZE)
+		err = vm_fault(vs, p, VM_WRITE);
+	return err;
+}
+
 static int load_segment(struct vm_space *vs, const void *file,
 			const struct elf_segment *seg)
 {
@@ -49,6 +64,8 @@ static int load_segment(struct vm_space *vs, const void *file,
 
 	err = vm_map(vs, start, end - start, seg->prot | VM_WRITE,
 		     VM_MAP_FIXED | VM_MAP_PRIVATE | VM_MAP_ANONYMOUS, &got);
+	if (err == 0)
+		err = prefault(vs, seg->vaddr, seg->filesz);
 	if (err)
 		return err;
 	/* The rest of the segment, up to memsz, is demand-zero already. */
@@ -152,13 +169,18 @@ static uintptr_t build_stack(const char *const *argv, const char *const *envp,
 	return w.err ? 0 : w.sp;
 }
 
+/* The stack, with its top pages (where build_stack writes: at most
+ * CMDLINE_MAX_LEN bytes of strings and EXEC_MAX_STRINGS pointers) present. */
 static int map_stack(struct vm_space *vs)
 {
+	const size_t top = 2 * PAGE_SIZE;
 	vaddr_t got;
+	int err;
 
-	return vm_map(vs, EXEC_STACK_TOP - EXEC_STACK_SIZE, EXEC_STACK_SIZE,
-		      VM_READ | VM_WRITE,
-		      VM_MAP_FIXED | VM_MAP_PRIVATE | VM_MAP_ANONYMOUS, &got);
+	err = vm_map(vs, EXEC_STACK_TOP - EXEC_STACK_SIZE, EXEC_STACK_SIZE,
+		     VM_READ | VM_WRITE,
+		     VM_MAP_FIXED | VM_MAP_PRIVATE | VM_MAP_ANONYMOUS, &got);
+	return err ? err : prefault(vs, EXEC_STACK_TOP - top, top);
 }
 
 /* Load every segment of @img; the heap starts after the highest. */

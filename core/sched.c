@@ -169,6 +169,12 @@ void sched_finish_switch(void)
 	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
 }
 
+void sched_thread_begin(void)
+{
+	sched_finish_switch();
+	arch_irq_enable();
+}
+
 /* Under @s->lock: requeue @prev if it is still running here (RUNNABLE
  * means someone queued it already), and choose the thread to run next. */
 static struct thread *pick_next(struct sched_cpu *s, struct thread *prev)

@@ -73,6 +73,16 @@ struct proc *proc_current(void);
 int proc_spawn_init(const char *path, struct proc **out);
 
 /*
+ * A process (no parent, an empty address space, named @name) whose one
+ * thread starts in kernel mode at @fn(@arg): @fn calls sched_thread_begin()
+ * first, may load a program and enter user mode, or ends with
+ * proc_thread_exit(). init is one; tests make others. Returns 0 with *@out
+ * set, -ENOMEM or -EAGAIN (nothing left allocated). Locking: none held.
+ */
+int proc_spawn(const char *name, void (*fn)(void *), void *arg,
+	       struct proc **out);
+
+/*
  * A new process with pid @pid (its first thread's tid): a slot, its
  * parent linked, no address space or threads yet. Returns
  * NULL with *@err = -EAGAIN at the process limit or -ENOMEM.

@@ -122,6 +122,12 @@ void timer_disarm(struct thread *t);
 void sched_tick(void);
 
 /*
+ * First call of a new thread's function (arch_thread_init): completes the
+ * switch to it and enables interrupts.
+ */
+void sched_thread_begin(void);
+
+/*
  * Complete a switch on the thread switched to: the thread switched away
  * from is now off this CPU (its on_cpu clears). sched_switch calls it when
  * arch_thread_switch returns; a new thread's first function calls it
