@@ -10,7 +10,11 @@
  *   - message passing round the ring of CPUs: each thread fills a buffer,
  *     publishes it, and checks its predecessor's (written on another CPU);
  *   - futex wait/wake ping-pong between the main thread and every worker,
- *     on private futex words.
+ *     on private futex words;
+ *   - preemption: two threads pinned to one CPU spin, making no system
+ *     call, until each has seen the other run: only the timer tick can
+ *     switch between them (without it the test hangs and the harness's
+ *     timeout reports it).
  */
 #include <u/errno.h>
 #include <u/ktap.h>
@@ -253,6 +257,40 @@ static void ping_all(void)
 	}
 }
 
+/* Preemption phase: how far each spinner got while the other ran. */
+static unsigned long spins[2];
+
+static int spinner(void *arg)
+{
+	unsigned int me = (unsigned int)(long)arg, other = !me;
+	unsigned long seen;
+
+	if (proc_pin(cpus[0]) != 0)
+		return 1;
+	/* Count until the other thread has counted since we started: no
+	 * system call here, so only a tick can give it the CPU. */
+	seen = __atomic_load_n(&spins[other], __ATOMIC_RELAXED);
+	while (__atomic_load_n(&spins[other], __ATOMIC_RELAXED) < seen + 1000)
+		__atomic_add_fetch(&spins[me], 1, __ATOMIC_RELAXED);
+	/* Keep counting a little so the other one can finish too. */
+	for (int i = 0; i < 1000; i++)
+		__atomic_add_fetch(&spins[me], 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void check_preemption(void)
+{
+	struct thread *t[2];
+	int started = 0, ok = 0, r;
+
+	for (long i = 0; i < 2; i++)
+		started += thread_create(&t[i], 0, spinner, (void *)i) == 0;
+	for (int i = 0; i < started; i++)
+		ok += thread_join(t[i], &r) == 0 && r == 0;
+	ktap_ok(started == 2 && ok == 2,
+		"spinners_on_one_cpu_both_progress");
+}
+
 static void check_ping_pong(void)
 {
 	unsigned int joined = run_phase(ponger, ping_all);
@@ -270,7 +308,7 @@ int main(void)
 {
 	int n = proc_cpus(cpus, MAX_THREADS);
 
-	ktap_plan(5);
+	ktap_plan(6);
 	if (n < 1)
 		ktap_bail("sched_getaffinity failed: %d", n);
 	ncpus = (unsigned int)n;
@@ -281,5 +319,6 @@ int main(void)
 	check_counting();
 	check_messages();
 	check_ping_pong();
+	check_preemption();
 	return ktap_finish();
 }
