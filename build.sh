@@ -29,7 +29,10 @@ usage: ./build.sh COMMAND [ARGS]
       --gicv3               aarch64: GICv3 (automatic above 8 CPUs)
       --cpu MODEL           QEMU CPU model (default max on x86, cortex-a72 on aarch64)
       --initrd FILE         a cpio newc initramfs (x86: Multiboot module;
-                            aarch64: boots the Image, which QEMU passes it to)
+                            aarch64: boots the Image, which QEMU passes it to,
+                            or with --boot uboot a raw ramdisk for booti);
+                            the kernel then runs init=PATH (default /init),
+                            and words after a second -- are init's arguments
   test [ARCH|all]           build, then run every test target through prove:
                             the kernels under QEMU, the MI code on the host,
                             and the user runtime's programs on Linux

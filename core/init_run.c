@@ -43,6 +43,23 @@ static bool pages_returned(unsigned long before)
 	return false;
 }
 
+/*
+ * The status the guest powers off with: init's exit code, or 128 + the
+ * signal that killed it (as a shell reports it), or 1 when init exited 0
+ * but the kernel found a problem (@clean false). QEMU carries 0..127
+ * exactly ((status << 1) | 1 in its 8-bit exit code).
+ */
+static int guest_status(int wait_status, bool clean)
+{
+	int code;
+
+	if ((wait_status & 0x7f) == 0)
+		code = (wait_status >> 8) & 0xff;
+	else
+		code = 128 + (wait_status & 0x7f);
+	return code == 0 && !clean ? 1 : code;
+}
+
 int init_run(const char *path)
 {
 	unsigned long before = pmm_free_count();
@@ -53,7 +70,7 @@ int init_run(const char *path)
 	err = proc_spawn_init(path, &running_init);
 	if (err) {
 		printk("init: cannot start %s: error %d\n", path, err);
-		return 1;
+		return 127;
 	}
 	sched_idle_loop(init_exited);
 	/* Dead threads may still be switching away on other CPUs. */
@@ -66,9 +83,7 @@ int init_run(const char *path)
 	if (others) {
 		printk("init: %u other process(es) left behind; free pages "
 		       "not checked\n", others);
-		return 1;
+		return guest_status(status, false);
 	}
-	if (!pages_returned(before))
-		return 1;
-	return status != 0;
+	return guest_status(status, pages_returned(before));
 }

@@ -76,11 +76,19 @@ def aarch64_args(smp, el2, gicv3, accel, cpu):
             "-semihosting"]
 
 
-def uboot_env(build, kargs):
-    """Write the U-Boot environment flash image carrying @kargs."""
+# Where QEMU's loader puts the initramfs for U-Boot: 128 MiB into RAM,
+# clear of the Image (0x40400000) and of U-Boot, which relocates to the top.
+UBOOT_RAMDISK_ADDR = 0x48000000
+
+
+def uboot_env(build, kargs, ramdisk=None):
+    """Write the U-Boot environment flash image carrying @kargs, and the
+    booti ramdisk argument for @ramdisk (a file) if given."""
     out = os.path.join(build, "aarch64", "uboot-env.img")
-    subprocess.run([os.path.join(TOP, "tools", "uboot-env.sh"), out, kargs],
-                   check=True, stdout=subprocess.DEVNULL)
+    argv = [os.path.join(TOP, "tools", "uboot-env.sh"), out, kargs]
+    if ramdisk:
+        argv.append(f"{UBOOT_RAMDISK_ADDR:#x}:{os.path.getsize(ramdisk):#x}")
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
     return out
 
 
@@ -89,12 +97,14 @@ def boot_args(arch, boot, build, kargs, initrd):
     if not os.path.exists(kernel):
         raise ConfigError(f"{kernel} is missing: run ./build.sh build {arch}")
     if boot == "uboot":
-        if initrd:
-            raise ConfigError("--initrd with --boot uboot is not supported yet")
-        env = uboot_env(build, kargs)
-        return ["-bios", UBOOT_BIN,
+        env = uboot_env(build, kargs, initrd)
+        args = ["-bios", UBOOT_BIN,
                 "-drive", f"if=pflash,format=raw,index=1,file={env}",
                 "-device", f"loader,file={kernel},addr=0x40400000"]
+        if initrd:
+            args += ["-device", f"loader,file={initrd},"
+                     f"addr={UBOOT_RAMDISK_ADDR:#x},force-raw=on"]
+        return args
     args = ["-kernel", kernel, "-append", kargs]
     if initrd:
         args += ["-initrd", initrd]
@@ -181,10 +191,21 @@ def main():
         print_gdb_help(a.arch, a.build or os.path.join(TOP, "build"))
     print(f"+ {shlex.join(argv)}", file=sys.stderr)
     status = subprocess.call(argv)
-    verdict = {EXIT_PASS: "pass", EXIT_FAIL: "FAIL"}.get(
-        status, "crash (no clean power-off)")
-    print(f"qemu exited with {status}: {verdict}", file=sys.stderr)
+    print(f"qemu exited with {status}: {describe_exit(status)}",
+          file=sys.stderr)
     return 0 if status == EXIT_PASS else 1
+
+
+def describe_exit(code):
+    """What QEMU's exit code says: an odd code is a power-off carrying a
+    status ((status << 1) | 1; 1 = pass), anything else a crash."""
+    if code == EXIT_PASS:
+        return "pass"
+    if code == EXIT_FAIL:
+        return "FAIL"
+    if code > 0 and code % 2 == 1:
+        return f"FAIL (guest status {code >> 1})"
+    return "crash (no clean power-off)"
 
 
 def print_gdb_help(arch, build):

@@ -149,7 +149,9 @@ def verdict(run, target):
         return f"timed out after {target.timeout}s without powering off"
     if run.bailed:
         return "the kernel bailed out"
-    if run.exit_code not in (qemu.EXIT_PASS, qemu.EXIT_FAIL):
+    # An odd code is a power-off with a status (init's exit code on user
+    # targets); anything else is a crash.
+    if run.exit_code <= 0 or run.exit_code % 2 == 0:
         return (f"QEMU exited with {run.exit_code}: the guest crashed "
                 "(triple fault, reset or a power-off without status)")
     if target.init:
@@ -161,7 +163,7 @@ def verdict(run, target):
     if run.results != run.plan:
         return f"the plan promised {run.plan} results, the guest printed " \
                f"{run.results}"
-    if run.exit_code == qemu.EXIT_FAIL and run.failed == 0:
+    if run.exit_code != qemu.EXIT_PASS and run.failed == 0:
         return "the kernel reported failure status with every result ok"
     if run.exit_code == qemu.EXIT_PASS and run.failed:
         return "the kernel reported success status with failed results"

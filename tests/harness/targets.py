@@ -147,6 +147,12 @@ def _user():
                         init=f"{USER_BIN}/coherence_test",
                         expect_failure=r"# (munmap|mprotect)_\w+: round \d+: "
                                        r"stale translation"))
+        if arch == "aarch64":
+            # U-Boot's booti with a raw ramdisk, found in /chosen.
+            t.append(Target("aarch64-uboot-user-fork-smp2", arch, "uboot", 2,
+                            initrd=initrd, timeout=120,
+                            kargs=f"init={USER_BIN}/fork_test",
+                            init=f"{USER_BIN}/fork_test"))
         t.append(Target(f"{arch}-user-syscall-vs-linux", arch, boot, 2,
                         initrd=initrd, timeout=120,
                         kargs=f"init={USER_BIN}/syscall_test",
