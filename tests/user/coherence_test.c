@@ -18,6 +18,13 @@
  *     pages); reading the old bytes means a stale translation to the old
  *     page: exit_group(STALE_EXIT). Otherwise the child exits 0.
  *
+ * A fifth check covers fork: a thread on another CPU keeps incrementing a
+ * word of a private page while the main thread forks. fork write-protects
+ * the page through a TLB shootdown, so the writer's next store faults and
+ * goes to a copy; the forked grandchild, which keeps the original frame,
+ * must read the same value before and after a 50 ms sleep. A writer CPU
+ * that kept its writable entry changes the grandchild's memory: stale.
+ *
  * The parent checks every child's wait status. The same binary behaves
  * identically on Linux. On this kernel, `tlb=none` (no remote TLB
  * invalidation) must make the munmap and mprotect checks fail with "stale
@@ -67,6 +74,7 @@ static const struct check checks[] = {
 };
 
 #define NCHECKS	(sizeof(checks) / sizeof(checks[0]))
+#define NTESTS	(NCHECKS + 1)	/* the checks, then the fork check */
 
 /* The child's state; each child gets its own copy of .bss from fork. */
 static unsigned int cpus[MAX_READERS + 1];
@@ -231,6 +239,81 @@ static const char *explain(long st, const struct check *c)
 	return "unexpected wait status";
 }
 
+/* --- fork while another CPU writes -------------------------------------- */
+
+static volatile unsigned long *cow_word;	/* in a private page */
+static int cow_stop;
+
+static int cow_writer(void *arg)
+{
+	(void)arg;
+	if (proc_pin(reader_cpu[0]) != 0)
+		__atomic_add_fetch(&wrong_cpu, 1, __ATOMIC_RELAXED);
+	while (!__atomic_load_n(&cow_stop, __ATOMIC_ACQUIRE))
+		(*cow_word)++;
+	return 0;
+}
+
+/* In the forked grandchild: the page must not change under it. */
+static int cow_observe(long unused)
+{
+	unsigned long before = *cow_word;
+
+	(void)unused;
+	proc_sleep_ms(50);
+	return *cow_word == before ? 0 : STALE_EXIT;
+}
+
+/* The child: fork while the writer runs; the grandchild's verdict. */
+static int run_fork_round(long unused)
+{
+	struct thread *writer;
+	unsigned long start;
+	long map, st;
+
+	(void)unused;
+	if (proc_pin(cpus[0]) != 0)
+		return SETUP_EXIT;
+	map = sys_mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sys_err(map))
+		return SETUP_EXIT;
+	cow_word = (volatile unsigned long *)map;
+	*cow_word = 1;
+	if (thread_create(&writer, 0, cow_writer, NULL) != 0)
+		return SETUP_EXIT;
+	/* The writer has stored since it started: its TLB holds the entry. */
+	start = *cow_word;
+	while (*cow_word < start + 1000)
+		sys_sched_yield();
+	st = proc_reap(proc_spawn(cow_observe, 0));
+	__atomic_store_n(&cow_stop, 1, __ATOMIC_RELEASE);
+	thread_join(writer, NULL);
+	if (proc_exited_with(st, STALE_EXIT))
+		return STALE_EXIT;
+	return proc_exited_with(st, 0) ? 0 : SETUP_EXIT;
+}
+
+static void run_fork_check(void)
+{
+	const char *name = "fork_cow_remote_writer_misses_child";
+	unsigned int bad = 0;
+
+	for (int round = 1; round <= ROUNDS; round++) {
+		long st = proc_reap(proc_spawn(run_fork_round, 0));
+
+		if (proc_exited_with(st, 0))
+			continue;
+		bad++;
+		ktap_diag("%s: round %d: %s (wait status %#lx)", name, round,
+			  proc_exited_with(st, STALE_EXIT) ?
+			  "stale translation: a writer on another CPU changed "
+			  "the child's page after fork returned" :
+			  "setup failed", st);
+	}
+	ktap_ok(bad == 0, "%s", name);
+}
+
 static void run_check(const struct check *c)
 {
 	unsigned int bad = 0;
@@ -253,7 +336,7 @@ int main(void)
 {
 	int n = proc_cpus(cpus, MAX_READERS + 1);
 
-	ktap_plan(NCHECKS);
+	ktap_plan(NTESTS);
 	if (n < 1)
 		ktap_bail("sched_getaffinity failed: %d", n);
 	ncpus = (unsigned int)n;
@@ -268,5 +351,6 @@ int main(void)
 			  ncpus, cpus[0], nreaders);
 	for (unsigned int i = 0; i < NCHECKS; i++)
 		run_check(&checks[i]);
+	run_fork_check();
 	return ktap_finish();
 }
