@@ -63,7 +63,7 @@ static int guest_status(int wait_status, bool clean)
 int init_run(const char *path)
 {
 	unsigned long before = pmm_free_count();
-	unsigned int others;
+	unsigned int threads = thread_count(), others;
 	int err, status;
 
 	printk("init: starting %s\n", path);
@@ -73,8 +73,10 @@ int init_run(const char *path)
 		return 127;
 	}
 	sched_idle_loop(init_exited);
-	/* Dead threads may still be switching away on other CPUs. */
-	while (thread_reap_dead())
+	/* Dead threads may still be switching away, or being freed by the
+	 * idle loop of another CPU. (Processes left behind keep theirs.) */
+	while (thread_reap_dead() ||
+	       (proc_count() == 1 && thread_count() != threads))
 		arch_cpu_relax();
 	status = running_init->exit_status;
 	report_status(status);

@@ -60,21 +60,24 @@ static unsigned int cpu_load(const struct cpu *c)
 }
 
 /*
- * Where @t should run: its last CPU if @stay and still allowed, else the
- * least loaded online CPU of its affinity (the lowest-numbered on ties).
+ * Where @t should run: the least loaded online CPU of its affinity. With
+ * @stay, its last CPU wins ties and is taken outright when idle (its
+ * caches may still hold the thread's data); otherwise the lowest-numbered
+ * CPU wins ties. There is no other balancing: a thread moves only here,
+ * when it is woken, started or re-pinned.
  */
 static struct cpu *pick_cpu(const struct thread *t, bool stay)
 {
-	struct cpu *best = NULL;
+	struct cpu *best = NULL, *last = stay ? t->cpu : NULL;
 	unsigned int i, load, best_load = ~0u;
 
-	if (stay && t->cpu && cpuset_test(&t->affinity, t->cpu->id))
-		return t->cpu;
+	if (last && cpuset_test(&t->affinity, last->id) && cpu_load(last) == 0)
+		return last;
 	for_each_cpu_in(i, &cpus_online) {
 		if (!cpuset_test(&t->affinity, i) || !cpus[i].sched.idle)
 			continue;
 		load = cpu_load(&cpus[i]);
-		if (load < best_load) {
+		if (load < best_load || (load == best_load && &cpus[i] == last)) {
 			best = &cpus[i];
 			best_load = load;
 		}

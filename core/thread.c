@@ -59,7 +59,13 @@ void thread_free(struct thread *t)
 {
 	kstack_free(t->kstack_top);
 	kfree(t);
-	__atomic_sub_fetch(&nthreads_alloc, 1, __ATOMIC_RELAXED);
+	/* Release: a reader of thread_count() sees the memory back. */
+	__atomic_sub_fetch(&nthreads_alloc, 1, __ATOMIC_RELEASE);
+}
+
+unsigned int thread_count(void)
+{
+	return __atomic_load_n(&nthreads_alloc, __ATOMIC_ACQUIRE);
 }
 
 void thread_make_dead(void)

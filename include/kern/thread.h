@@ -56,6 +56,10 @@ struct thread *thread_current(void);
  */
 struct thread *thread_alloc(void);
 
+/* Threads allocated and not yet freed (idle threads not counted): once it
+ * is back to an earlier value, so are the threads' pages. */
+unsigned int thread_count(void);
+
 /* Free a thread that never ran. */
 void thread_free(struct thread *t);
 
