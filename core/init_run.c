@@ -11,7 +11,11 @@
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/thread.h>
+#include <kern/thread_md.h>
 #include <mm/pmm.h>
+
+/* How long a differing free page count may take to settle. */
+#define SETTLE_NS	(200 * 1000 * 1000ULL)
 
 static struct proc *running_init;
 
@@ -33,7 +37,19 @@ static void report_status(int status)
  * difference. */
 static bool pages_returned(unsigned long before)
 {
-	unsigned long after = pmm_free_count();
+	uint64_t start = arch_clock_ns();
+	unsigned long first = pmm_free_count(), after = first;
+
+	/* A free still in flight on another CPU settles within a moment; a
+	 * leak does not. Say so when it had to settle. */
+	while (after != before && arch_clock_ns() - start < SETTLE_NS) {
+		arch_cpu_relax();
+		after = pmm_free_count();
+	}
+	if (first != before && after == before)
+		printk("init: free pages settled from %lu after %llu us\n",
+		       first, (unsigned long long)(arch_clock_ns() - start) /
+		       1000);
 
 	printk("init: free pages %lu before, %lu after\n", before, after);
 	if (after == before)

@@ -218,13 +218,19 @@ static void copy_user_stops_at_unmapped(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/*
+ * The TSC clock against a 5 ms PIT delay. Loose bounds on purpose: under
+ * TCG both are emulated from the host's clock and drift apart when the
+ * host is busy (3.2 ms was seen with 16 guests at once); the check is that
+ * the clock runs, forwards, at roughly the right scale.
+ */
 static void clock_advances(struct ktest *t)
 {
 	uint64_t t0 = arch_clock_ns(), t1;
 
 	KASSERT_EQ(t, pit_delay_us(5000), 0);
 	t1 = arch_clock_ns();
-	KEXPECT_GE(t, t1 - t0, 4000000ull);
+	KEXPECT_GE(t, t1 - t0, 1000000ull);
 	KEXPECT_LT(t, t1 - t0, 1000000000ull);
 }
 
