@@ -3,8 +3,8 @@
  * copy-on-write) and threads (a new thread in the caller's process), and
  * the first steps of every new user thread. The flag rules follow Linux:
  * a thread needs CLONE_VM | CLONE_SIGHAND | CLONE_THREAD; anything this
- * kernel cannot honour (CLONE_SETTLS, vfork, namespaces, pidfds) is
- * refused with -EINVAL rather than ignored.
+ * kernel cannot honour (vfork, namespaces, pidfds; CLONE_SETTLS on i686)
+ * is refused with -EINVAL rather than ignored.
  */
 #include <kern/arch.h>
 #include <kern/cmdline.h>
@@ -24,6 +24,7 @@
 #define CLONE_SIGHAND		0x00000800UL
 #define CLONE_THREAD		0x00010000UL
 #define CLONE_SYSVSEM		0x00040000UL
+#define CLONE_SETTLS		0x00080000UL
 #define CLONE_PARENT_SETTID	0x00100000UL
 #define CLONE_CHILD_CLEARTID	0x00200000UL
 #define CLONE_DETACHED		0x00400000UL
@@ -31,7 +32,7 @@
 #define CLONE_SIGNAL_MASK	0xffUL
 
 #define CLONE_TID_FLAGS	(CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |	\
-			 CLONE_CHILD_SETTID)
+			 CLONE_CHILD_SETTID | CLONE_SETTLS)
 #define CLONE_THREAD_NEEDS	(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
 #define CLONE_THREAD_MAY	(CLONE_THREAD_NEEDS | CLONE_FS | CLONE_FILES | \
 				 CLONE_SYSVSEM | CLONE_DETACHED |	\
@@ -58,76 +59,128 @@ static void user_thread_start(void *arg)
 	arch_user_enter(tf);
 }
 
-/* The child's registers: the caller's, returning 0, maybe a new stack. */
-static void setup_thread(struct thread *t, const struct trapframe *tf,
-			 unsigned long flags, uintptr_t newsp, uintptr_t uctid)
+/* What clone(2) asked for. */
+struct clone_req {
+	unsigned long flags;
+	uintptr_t newsp, uptid, uctid, tls;
+};
+
+/* The child's registers: the caller's, returning 0, maybe a new stack
+ * and thread pointer (whose error is the only way this can fail). */
+static int setup_thread(struct thread *t, const struct trapframe *tf,
+			const struct clone_req *req)
 {
 	struct trapframe *ctf = arch_thread_trapframe(t);
 
 	*ctf = *tf;
 	arch_tf_set_retval(ctf, 0);
-	if (newsp)
-		arch_tf_set_sp(ctf, newsp);
+	if (req->newsp)
+		arch_tf_set_sp(ctf, req->newsp);
 	/* In this order: arch_thread_init starts from a clean FP state. */
 	arch_thread_init(t, user_thread_start, NULL);
-	arch_thread_copy_fpu(t);
+	arch_thread_copy_user_state(t);
 	t->affinity = thread_current()->affinity;
 	t->cpu = thread_current()->cpu;
-	if (flags & CLONE_CHILD_CLEARTID)
-		t->clear_child_tid = uctid;
-	if (flags & CLONE_CHILD_SETTID)
-		t->set_child_tid = uctid;
+	if (req->flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = req->uctid;
+	if (req->flags & CLONE_CHILD_SETTID)
+		t->set_child_tid = req->uctid;
+	if (req->flags & CLONE_SETTLS)
+		return arch_thread_set_tls(t, req->tls);
+	return 0;
 }
 
-static void set_parent_tid(unsigned long flags, uintptr_t uptid, int tid)
+static void set_parent_tid(const struct clone_req *req, int tid)
 {
 	uint32_t v = (uint32_t)tid;
 
-	if (flags & CLONE_PARENT_SETTID)
-		copy_to_user(uptid, &v, sizeof(v));
+	if (req->flags & CLONE_PARENT_SETTID)
+		copy_to_user(req->uptid, &v, sizeof(v));
 }
 
-static long clone_process(const struct trapframe *tf, unsigned long flags,
-			  uintptr_t newsp, uintptr_t uptid, uintptr_t uctid)
+/*
+ * A process with its first thread (not started) and its address space: a
+ * copy-on-write fork of @parent's, or an empty one without a parent.
+ * NULL with *@err set on failure, with nothing left allocated.
+ */
+static struct proc *new_process(struct proc *parent, struct thread **tp,
+				int *err)
+{
+	struct thread *t = thread_alloc();
+	struct proc *p;
+
+	*err = -EAGAIN;
+	if (!t)
+		return NULL;
+	p = proc_alloc(parent, t->tid, err);
+	if (!p)
+		goto free_thread;
+	if (parent) {
+		*err = vm_fork(parent->vm, &p->vm);
+	} else {
+		p->vm = vm_space_create();
+		*err = p->vm ? 0 : -ENOMEM;
+	}
+	if (*err) {
+		proc_abort(p);
+		goto free_thread;
+	}
+	t->proc = p;
+	p->threads = t;
+	p->nthreads = 1;
+	*tp = t;
+	return p;
+free_thread:
+	thread_free(t);
+	return NULL;
+}
+
+/* Undo new_process for a child that never ran. */
+static void discard_process(struct proc *p, struct thread *t)
+{
+	vm_space_destroy(p->vm);
+	p->vm = NULL;
+	proc_abort(p);
+	thread_free(t);
+}
+
+static long clone_process(const struct trapframe *tf,
+			  const struct clone_req *req)
 {
 	struct proc *parent = proc_current(), *child;
-	struct thread *t = thread_alloc();
+	struct thread *t;
 	int err;
 
-	if (!t)
-		return -EAGAIN;
-	child = proc_alloc(parent, t->tid, &err);
-	if (!child) {
-		thread_free(t);
+	child = new_process(parent, &t, &err);
+	if (!child)
 		return err;
-	}
-	err = vm_fork(parent->vm, &child->vm);
+	err = setup_thread(t, tf, req);
 	if (err) {
-		proc_abort(child);
-		thread_free(t);
+		discard_process(child, t);
 		return err;
 	}
 	child->brk_base = parent->brk_base;
 	child->brk = parent->brk;
-	setup_thread(t, tf, flags, newsp, uctid);
-	t->proc = child;
-	child->threads = t;
-	child->nthreads = 1;
-	set_parent_tid(flags, uptid, t->tid);
+	set_parent_tid(req, t->tid);
 	sched_start(t);
 	return child->pid;
 }
 
-static long clone_thread(const struct trapframe *tf, unsigned long flags,
-			 uintptr_t newsp, uintptr_t uptid, uintptr_t uctid)
+static long clone_thread(const struct trapframe *tf,
+			 const struct clone_req *req)
 {
 	struct proc *p = proc_current();
 	struct thread *t = thread_alloc();
 	unsigned long irq;
+	int err;
 
 	if (!t)
 		return -EAGAIN;
-	setup_thread(t, tf, flags, newsp, uctid);
+	err = setup_thread(t, tf, req);
+	if (err) {
+		thread_free(t);
+		return err;
+	}
 	t->proc = p;
 	irq = spin_lock_irqsave(&proc_lock);
 	if (p->exiting) {
@@ -139,23 +192,28 @@ static long clone_thread(const struct trapframe *tf, unsigned long flags,
 	p->threads = t;
 	p->nthreads++;
 	spin_unlock_irqrestore(&proc_lock, irq);
-	set_parent_tid(flags, uptid, t->tid);
+	set_parent_tid(req, t->tid);
 	sched_start(t);
 	return t->tid;
 }
 
 long proc_clone(struct trapframe *tf, unsigned long flags, uintptr_t newsp,
-		uintptr_t uptid, uintptr_t uctid)
+		uintptr_t uptid, uintptr_t uctid, uintptr_t tls)
 {
+	const struct clone_req req = {
+		.flags = flags, .newsp = newsp, .uptid = uptid,
+		.uctid = uctid, .tls = tls,
+	};
+
 	if (flags & CLONE_THREAD) {
 		if ((flags & CLONE_THREAD_NEEDS) != CLONE_THREAD_NEEDS ||
 		    (flags & ~CLONE_THREAD_MAY))
 			return -EINVAL;
-		return clone_thread(tf, flags, newsp, uptid, uctid);
+		return clone_thread(tf, &req);
 	}
 	if (flags & ~CLONE_FORK_MAY)
 		return -EINVAL;
-	return clone_process(tf, flags, newsp, uptid, uctid);
+	return clone_process(tf, &req);
 }
 
 /* init's argv and envp: @path, then the words after "--" on the boot
@@ -195,27 +253,14 @@ static void init_thread_start(void *arg)
 int proc_spawn(const char *name, void (*fn)(void *), void *arg,
 	       struct proc **out)
 {
-	struct thread *t = thread_alloc();
+	struct thread *t;
 	struct proc *p;
 	int err;
 
-	if (!t)
-		return -EAGAIN;
-	p = proc_alloc(NULL, t->tid, &err);
-	if (!p) {
-		thread_free(t);
+	p = new_process(NULL, &t, &err);
+	if (!p)
 		return err;
-	}
-	p->vm = vm_space_create();
-	if (!p->vm) {
-		proc_abort(p);
-		thread_free(t);
-		return -ENOMEM;
-	}
 	strlcpy(p->name, name, sizeof(p->name));
-	t->proc = p;
-	p->threads = t;
-	p->nthreads = 1;
 	arch_thread_init(t, fn, arg);
 	*out = p;
 	sched_start(t);

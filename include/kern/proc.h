@@ -55,6 +55,7 @@ struct proc {
 	struct spinlock brk_lock;	/* serialises brk; taken with
 					 * interrupts on, before the vm lock */
 	vaddr_t brk_base, brk;		/* the heap: [brk_base, brk) */
+	unsigned int nosys_reports;	/* unknown system calls reported */
 };
 
 extern struct spinlock proc_lock;
@@ -125,9 +126,14 @@ long proc_wait(int pid, uintptr_t ustatus, int options);
 /* Processes alive or zombie (for tests and the end-of-init check). */
 unsigned int proc_count(void);
 
-/* clone(2) for fork and threads; see core/clone.c. */
+/*
+ * clone(2) for fork and threads (see core/clone.c): the caller's registers
+ * @tf, Linux's flags, new stack, parent / child tid words and TLS base.
+ * Returns the child's pid or tid, or -EINVAL (unsupported flags),
+ * -EAGAIN (limits), -ENOMEM; nothing changed on failure.
+ */
 long proc_clone(struct trapframe *tf, unsigned long flags, uintptr_t newsp,
-		uintptr_t uptid, uintptr_t uctid);
+		uintptr_t uptid, uintptr_t uctid, uintptr_t tls);
 
 /*
  * Load the program argv[0] from the initramfs into the calling thread's

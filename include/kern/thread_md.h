@@ -77,11 +77,22 @@ bool uaccess_fault(struct trapframe *tf, vaddr_t addr, unsigned int access);
 void arch_thread_init(struct thread *t, void (*fn)(void *), void *arg);
 
 /*
- * Give @child a copy of the calling thread's user FP/SIMD registers (the
- * live ones), as fork and clone must: the callee-saved vector registers
- * of the C ABI survive the system call on both sides.
+ * Give @child a copy of the calling thread's user state that the trap
+ * frame does not hold: the live FP/SIMD registers (the callee-saved
+ * vector registers of the C ABI survive fork and clone on both sides) and
+ * the thread-pointer base where the arch keeps it outside the frame
+ * (x86_64 FS base).
  */
-void arch_thread_copy_fpu(struct thread *child);
+void arch_thread_copy_user_state(struct thread *child);
+
+/*
+ * Set the user thread pointer of @t (CLONE_SETTLS, x86_64 arch_prctl):
+ * x86_64 FS base, aarch64 TPIDR_EL0. Takes effect now if @t is the caller.
+ * Returns 0, -EPERM for a base outside the user half, or -EINVAL where the
+ * arch has no such register (i686 uses GDT entries: set_thread_area,
+ * which this kernel does not implement).
+ */
+int arch_thread_set_tls(struct thread *t, uintptr_t base);
 
 /*
  * Save the calling context (callee-saved registers, stack pointer, user

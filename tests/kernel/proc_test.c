@@ -111,7 +111,7 @@ static void fork_once(struct tally *r, const struct injector *inj,
 	bool fired;
 
 	inj->arm(n);
-	pid = proc_clone(tf, SIGCHLD, 0, 0, 0);
+	pid = proc_clone(tf, SIGCHLD, 0, 0, 0, 0);
 	fired = inj->fired();
 	inj->arm(0);
 	if (pid > 0 && proc_wait((int)pid, 0, 0) != pid)
