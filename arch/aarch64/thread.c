@@ -5,9 +5,11 @@
  * from and returns to EL0 in vectors.S.
  */
 
+#include <kern/errno.h>
 #include <kern/string.h>
 #include <kern/thread.h>
 #include <machine/sysreg.h>
+#include <mm/mmu.h>
 #include <machine/thread.h>
 #include <machine/trapframe.h>
 
@@ -53,9 +55,19 @@ void arch_thread_init(struct thread *t, void (*fn)(void *), void *arg)
 
 /* The calling thread's registers are live: the kernel does not use them
  * (-mgeneral-regs-only), so they hold its user values. */
-void arch_thread_copy_fpu(struct thread *child)
+void arch_thread_copy_user_state(struct thread *child)
 {
 	fpsimd_save(&child->arch.fpsimd);
+}
+
+/* TPIDR_EL0 is saved and restored with the trap frame on every entry
+ * from EL0, so the frame is where the thread pointer lives. */
+int arch_thread_set_tls(struct thread *t, uintptr_t base)
+{
+	if (base >= MMU_USER_VA_END)
+		return -EPERM;
+	arch_thread_trapframe(t)->tpidr_el0 = base;
+	return 0;
 }
 
 struct trapframe *arch_thread_trapframe(struct thread *t)

@@ -227,7 +227,7 @@ static void fpu_init_and_copy(struct ktest *t)
 	fpsimd_save(&saved);
 	vregs_set(0xdddd0000dddd0004UL);
 	write_sysreg(fpcr, FPCR_FZ);
-	arch_thread_copy_fpu(&child);
+	arch_thread_copy_user_state(&child);
 	fpsimd_load(&saved);
 	KEXPECT_EQ(t, st->v[0][0], 0xdddd0000dddd0004UL);
 	KEXPECT_EQ(t, st->v[31][1], 0xdddd0000dddd0004UL);

@@ -3,6 +3,7 @@
  * the Linux INT 0x80 registers (eax; ebx ecx edx esi edi ebp) and the
  * initial state of a new program.
  */
+#include <kern/errno.h>
 #include <kern/string.h>
 #include <kern/thread_md.h>
 #include <machine/cpufunc.h>
@@ -50,4 +51,18 @@ void arch_tf_set_sp(struct trapframe *tf, uintptr_t sp)
 uintptr_t arch_tf_user_pc(const struct trapframe *tf)
 {
 	return tf->eip;
+}
+
+/* i686 threads find their TLS through a GDT entry (set_thread_area),
+ * which this kernel does not provide: there is no base to load. */
+void x86_tls_load(uintptr_t base)
+{
+	(void)base;
+}
+
+int arch_thread_set_tls(struct thread *t, uintptr_t base)
+{
+	(void)t;
+	(void)base;
+	return -EINVAL;
 }

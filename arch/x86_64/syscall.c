@@ -4,6 +4,11 @@
  * entry itself is syscall_entry.asm.
  */
 #include <kern/compiler.h>
+#include <kern/errno.h>
+#include <kern/syscall.h>
+#include <kern/thread.h>
+#include <kern/uaccess.h>
+#include <mm/mmu.h>
 #include <machine/cpufunc.h>
 #include <machine/gdt.h>
 #include <machine/trapframe.h>
@@ -42,4 +47,45 @@ void x86_syscall_cpu_init(void)
 			 EFLAGS_NT);
 	wrmsr(MSR_SYSENTER_CS, 0);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
+void x86_tls_load(uintptr_t base)
+{
+	wrmsr(MSR_FS_BASE, base);
+}
+
+int arch_thread_set_tls(struct thread *t, uintptr_t base)
+{
+	/* A user base only: WRMSR of a non-canonical value would #GP here. */
+	if (base >= MMU_USER_VA_END)
+		return -EPERM;
+	t->arch.tls_base = base;
+	if (t == thread_current())
+		x86_tls_load(base);
+	return 0;
+}
+
+/* arch_prctl(2) codes (Linux arch/x86/include/uapi/asm/prctl.h). */
+#define ARCH_SET_GS		0x1001
+#define ARCH_SET_FS		0x1002
+#define ARCH_GET_FS		0x1003
+#define ARCH_GET_GS		0x1004
+
+/*
+ * arch_prctl: the FS base that static libcs point at their thread control
+ * block. GS is the kernel's per-CPU base (swapped on every entry), so
+ * ARCH_SET_GS / ARCH_GET_GS are refused with -EINVAL.
+ */
+long sys_arch_prctl(const struct syscall_args *args)
+{
+	struct thread *t = thread_current();
+
+	switch (args->a[0]) {
+	case ARCH_SET_FS:
+		return arch_thread_set_tls(t, args->a[1]);
+	case ARCH_GET_FS:
+		return copy_to_user(args->a[1], &t->arch.tls_base,
+				    sizeof(t->arch.tls_base));
+	}
+	return -EINVAL;
 }

@@ -176,7 +176,7 @@ static void copy_fpu_takes_live_state(struct ktest *t)
 	uint16_t saved = fcw_get();
 
 	fcw_set(FCW_B);
-	arch_thread_copy_fpu(&child);
+	arch_thread_copy_user_state(&child);
 	fcw_set(saved);
 	KEXPECT_EQ(t, child.arch.fpu[0] | child.arch.fpu[1] << 8, FCW_B);
 	KEXPECT_EQ(t, fcw_get(), saved);

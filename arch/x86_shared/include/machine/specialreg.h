@@ -37,6 +37,7 @@
 #define MSR_CSTAR	0xc0000083u	/* compatibility-mode SYSCALL entry */
 #define MSR_FMASK	0xc0000084u	/* RFLAGS bits SYSCALL clears */
 #define MSR_SYSENTER_CS	0x00000174u	/* 0: SYSENTER raises #GP */
+#define MSR_FS_BASE		0xc0000100u
 #define MSR_GS_BASE		0xc0000101u
 #define MSR_KERNEL_GS_BASE	0xc0000102u	/* swapped in by SWAPGS */
 

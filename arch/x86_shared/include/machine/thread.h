@@ -23,7 +23,11 @@
 struct arch_thread {
 	uintptr_t sp;		/* kernel stack pointer while switched away */
 	uint8_t fpu[X86_FPU_AREA_SIZE] __aligned(16);
+	uintptr_t tls_base;	/* x86_64 user FS base; 0 on i686 */
 };
+
+/* Load @base as the user thread pointer (x86_64: FS base; i686: none). */
+void x86_tls_load(uintptr_t base);
 
 #define AT_SP		0
 #define AT_FPU		16
