@@ -6,6 +6,8 @@
  */
 #include <kern/compiler.h>
 #include <kern/errno.h>
+#include <kern/printk.h>
+#include <kern/proc.h>
 #include <kern/syscall.h>
 #include <kern/thread_md.h>
 #include <u/arch/sysnum.h>
@@ -33,7 +35,36 @@ static const syscall_fn syscall_table[] = {
 	[SYS_clock_gettime] = sys_clock_gettime,
 	[SYS_exit_group] = sys_exit_group,
 	[SYS_getcpu] = sys_getcpu,
+	[SYS_ioctl] = sys_ioctl,
+	[SYS_writev] = sys_writev,
+	[SYS_rt_sigprocmask] = sys_rt_sigprocmask,
+	[SYS_set_tid_address] = sys_set_tid_address,
+	/* Calls only some arches' tables have. */
+#ifdef SYS_fork
+	[SYS_fork] = sys_fork,
+#endif
+#ifdef SYS_arch_prctl
+	[SYS_arch_prctl] = sys_arch_prctl,
+#endif
 };
+
+/* Unknown calls a process gets told about on the console, at most. */
+#define NOSYS_REPORTS	8
+
+/*
+ * Say which call a program wanted: the first few per process, so that
+ * someone running their own binary sees what is missing without the
+ * console drowning in a loop of them.
+ */
+static void report_nosys(unsigned long nr)
+{
+	struct proc *p = proc_current();
+
+	if (__atomic_fetch_add(&p->nosys_reports, 1, __ATOMIC_RELAXED) <
+	    NOSYS_REPORTS)
+		printk("pid %d (%s): system call %lu is not implemented "
+		       "(-ENOSYS)\n", p->pid, p->name, nr);
+}
 
 void syscall_handle(struct trapframe *tf)
 {
@@ -45,6 +76,8 @@ void syscall_handle(struct trapframe *tf)
 		for (unsigned int i = 0; i < 6; i++)
 			args.a[i] = arch_tf_syscall_arg(tf, i);
 		ret = syscall_table[nr](&args);
+	} else {
+		report_nosys(nr);
 	}
 	arch_tf_set_retval(tf, (unsigned long)ret);
 }

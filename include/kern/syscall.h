@@ -30,6 +30,9 @@ long sys_sched_setaffinity(const struct syscall_args *args);
 long sys_sched_getaffinity(const struct syscall_args *args);
 long sys_getcpu(const struct syscall_args *args);
 long sys_reboot(const struct syscall_args *args);
+long sys_fork(const struct syscall_args *args);
+long sys_set_tid_address(const struct syscall_args *args);
+long sys_rt_sigprocmask(const struct syscall_args *args);
 
 /* core/sys_mm.c */
 long sys_mmap(const struct syscall_args *args);
@@ -45,5 +48,10 @@ long sys_uname(const struct syscall_args *args);
 long sys_clock_gettime(const struct syscall_args *args);
 long sys_nanosleep(const struct syscall_args *args);
 long sys_futex(const struct syscall_args *args);
+long sys_writev(const struct syscall_args *args);
+long sys_ioctl(const struct syscall_args *args);
+
+/* arch/x86_64/syscall.c: the FS base (x86_64 only). */
+long sys_arch_prctl(const struct syscall_args *args);
 
 #endif

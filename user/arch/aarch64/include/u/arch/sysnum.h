@@ -30,6 +30,12 @@
 #define SYS_madvise		233
 #define SYS_wait4		260
 
+/* Also used by static libcs at start-up and in stdio (musl, glibc). */
+#define SYS_ioctl		29
+#define SYS_writev		66
+#define SYS_set_tid_address	96
+#define SYS_rt_sigprocmask	135
+
 /* mmap takes its file offset in bytes. */
 #define U_SYS_MMAP		SYS_mmap
 #define U_MMAP_OFF_SHIFT	0

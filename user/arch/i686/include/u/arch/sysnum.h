@@ -31,6 +31,13 @@
 #define SYS_clock_gettime	265
 #define SYS_getcpu		318
 
+/* Also used by static libcs at start-up and in stdio (musl, glibc). */
+#define SYS_fork		2
+#define SYS_ioctl		54
+#define SYS_writev		146
+#define SYS_rt_sigprocmask	175
+#define SYS_set_tid_address	258
+
 /* Old mmap (90) takes a struct pointer; mmap2 takes the offset in pages. */
 #define U_SYS_MMAP		SYS_mmap2
 #define U_MMAP_OFF_SHIFT	12

@@ -29,6 +29,14 @@
 #define SYS_exit_group		231
 #define SYS_getcpu		309
 
+/* Also used by static libcs at start-up and in stdio (musl, glibc). */
+#define SYS_ioctl		16
+#define SYS_writev		20
+#define SYS_rt_sigprocmask	14
+#define SYS_fork		57
+#define SYS_arch_prctl		158
+#define SYS_set_tid_address	218
+
 /* mmap takes its file offset in bytes. */
 #define U_SYS_MMAP		SYS_mmap
 #define U_MMAP_OFF_SHIFT	0
