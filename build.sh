@@ -71,6 +71,7 @@ DEPS=(
 	"/usr/lib/u-boot/qemu_arm64/u-boot.bin u-boot-qemu"
 	"mkenvimage u-boot-tools"
 	"gdb-multiarch gdb-multiarch"
+	"musl-gcc musl-tools"
 )
 
 missing_packages() {
@@ -147,8 +148,25 @@ cmd_build() {
 
 # --- initramfs ----------------------------------------------------------------
 
+# The programs of tests/libc/, linked statically against the system's musl
+# libc by musl-gcc: binaries from another compiler, linker and libc than
+# user/, like the ones people bring. musl-gcc targets the host's own arch,
+# so only that arch gets them.
+build_libc_programs() {
+	local a=$1 src bin out=build/user/$1/libc
+	[[ $a == "$(uname -m)" ]] || return 0
+	mkdir -p "$out"
+	for src in tests/libc/*.c; do
+		bin=$out/$(basename "$src" .c)
+		[[ $bin -nt $src ]] && continue
+		echo "  MUSLCC  $a $src"
+		musl-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$bin" "$src"
+	done
+}
+
 # build/ARCH/initramfs.cpio: the user test programs, with syscall_test as
-# /init and every program under /bin.
+# /init and every program under /bin (the tests/libc/ ones too, on the
+# host's own arch).
 cmd_initramfs() {
 	[[ $# -eq 1 ]] || die_usage "initramfs needs one ARCH"
 	local a=$1 p dir pairs=()
@@ -160,6 +178,10 @@ cmd_initramfs() {
 	pairs+=("/init=$dir/syscall_test")
 	for p in "$dir"/*; do
 		pairs+=("/bin/${p##*/}=$p")
+	done
+	build_libc_programs "$a"
+	for p in build/user/"$a"/libc/*; do
+		[[ -f $p ]] && pairs+=("/bin/${p##*/}=$p")
 	done
 	python3 tools/mkinitramfs.py "build/$a/initramfs.cpio" "${pairs[@]}"
 	echo "initramfs: build/$a/initramfs.cpio (${#pairs[@]} entries)"

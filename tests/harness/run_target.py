@@ -245,9 +245,12 @@ def result_lines(lines):
 
 
 def run_host(prog):
-    """Run ARCH/PROGRAM on this Linux host; returns (exit code, lines)."""
-    p = subprocess.run([os.path.join(TOP, "tools", "user_test.sh"), "--run",
-                        prog], stdin=subprocess.DEVNULL,
+    """Run ARCH/PROGRAM (a user/ test through tools/user_test.sh) or a
+    host binary named by its path under the top directory (build/...) on
+    this Linux host; returns (exit code, lines)."""
+    argv = [os.path.join(TOP, prog)] if prog.startswith("build/") else \
+        [os.path.join(TOP, "tools", "user_test.sh"), "--run", prog]
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=300)
     return p.returncode, p.stdout.decode("utf-8", "replace").splitlines()

@@ -11,6 +11,7 @@ the same program on this Linux host and require identical results.
 """
 import glob
 import os
+import platform
 from dataclasses import dataclass
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
@@ -147,6 +148,19 @@ def _user():
                         init=f"{USER_BIN}/coherence_test",
                         expect_failure=r"# (munmap|mprotect)_\w+: round \d+: "
                                        r"stale translation"))
+        if arch == platform.machine():
+            # A static musl binary (tests/libc/, built by ./build.sh
+            # initramfs for the host's arch only): same results as here.
+            for smp in USER_SMPS:
+                t.append(Target(f"{arch}-user-musl-smp{smp}", arch, boot, smp,
+                                initrd=initrd, timeout=120,
+                                kargs=f"init={USER_BIN}/musl_test",
+                                init=f"{USER_BIN}/musl_test"))
+            t.append(Target(f"{arch}-user-musl-vs-linux", arch, boot, 2,
+                            initrd=initrd, timeout=120,
+                            kargs=f"init={USER_BIN}/musl_test",
+                            init=f"{USER_BIN}/musl_test",
+                            compare=f"build/user/{arch}/libc/musl_test"))
         if arch == "aarch64":
             # U-Boot's booti with a raw ramdisk, found in /chosen.
             t.append(Target("aarch64-uboot-user-fork-smp2", arch, "uboot", 2,
