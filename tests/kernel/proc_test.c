@@ -8,13 +8,15 @@
  * process count must be exactly what they were: failure leaks nothing.
  * A fork that succeeds makes a child whose registers start at pc 0, so it
  * dies of a page fault at once (one "killed" line each): the kill and
- * reap paths run too.
+ * reap paths run too. Last, a user page fault that finds no memory must
+ * kill its process with SIGKILL, and leak nothing either.
  */
 #include <kern/errno.h>
 #include <kern/initramfs.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/thread.h>
+#include <kern/thread_md.h>
 #include <ktest/ktest.h>
 #include <ktest/ktest_mm.h>
 #include <mm/kheap.h>
@@ -220,6 +222,48 @@ static void exec_fails_cleanly(struct ktest *t)
 	ktest_diag(t, "%u execs, %u failed cleanly", r.attempts, r.failed);
 }
 
+/* Out of memory in a user page fault: the process is killed (SIGKILL). */
+static int oom_fault_result;
+
+static void oom_body(void *arg)
+{
+	struct trapframe *tf = arch_thread_trapframe(thread_current());
+	struct proc *p = proc_current();
+	vaddr_t out;
+
+	(void)arg;
+	sched_thread_begin();
+	arch_tf_init_user(tf, BASE, 0);
+	oom_fault_result = vm_map(p->vm, BASE, P, VM_READ | VM_WRITE,
+				  VM_MAP_PRIVATE | VM_MAP_ANONYMOUS |
+				  VM_MAP_FIXED, &out);
+	if (oom_fault_result == 0) {
+		/* The write fault needs a frame (and maybe tables): none. */
+		pmm_fault_inject_nth(1);
+		user_page_fault(tf, BASE, VM_WRITE);
+		oom_fault_result = pmm_fault_inject_fired() ? 0 : -ENOENT;
+		pmm_fault_inject_nth(0);
+	}
+	/* A user thread would leave in user_return; this one leaves here. */
+	proc_thread_exit(0);
+}
+
+static void fault_oom_kills(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	unsigned int procs = proc_count();
+	int err = proc_spawn("proc_test", oom_body, NULL, &waited), status;
+
+	KASSERT_EQ(t, err, 0);
+	sched_idle_loop(waited_exited);
+	status = waited->exit_status;
+	proc_free(waited);
+	KEXPECT_EQ(t, oom_fault_result, 0);
+	KEXPECT_EQ(t, status, SIGKILL);
+	KEXPECT_TRUE(t, pages_settle(before));
+	KEXPECT_EQ(t, proc_count(), procs);
+}
+
 static const char *skip_unless_sched(void)
 {
 	const char *why = ktest_skip_unless_pmap();
@@ -231,4 +275,5 @@ static const char *skip_unless_sched(void)
 
 KTEST_SUITE_SKIP_IF(proc, skip_unless_sched,
 		    KTEST_CASE(fork_fails_cleanly),
-		    KTEST_CASE(exec_fails_cleanly));
+		    KTEST_CASE(exec_fails_cleanly),
+		    KTEST_CASE(fault_oom_kills));
