@@ -133,15 +133,28 @@ static struct pmap *pmap_of(const struct thread *t)
 	return t->proc ? t->proc->vm->pmap : pmap_kernel();
 }
 
+/*
+ * Load @pm on this CPU, publishing it first in s->pmap, which TLB
+ * shootdowns read to find the CPUs an address space runs on. The fence
+ * pairs with the one in tlb_batch_flush_remote: either the initiator sees
+ * @pm here and flushes this CPU, or its page-table change is visible to
+ * the walks that follow the switch (the root switch itself is
+ * serialising: CR3 write, or DSB and ISB around TTBR0).
+ */
+static void load_pmap(struct sched_cpu *s, struct pmap *pm)
+{
+	__atomic_store_n(&s->pmap, pm, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pmap_activate(pm);
+}
+
 /* Load @next's address space unless this CPU has it loaded already. */
 static void switch_pmap(struct sched_cpu *s, struct thread *next)
 {
 	struct pmap *pm = pmap_of(next);
 
-	if (s->pmap == pm)
-		return;
-	pmap_activate(pm);
-	s->pmap = pm;
+	if (s->pmap != pm)
+		load_pmap(s, pm);
 }
 
 void sched_use_kernel_pmap(void)
@@ -149,10 +162,8 @@ void sched_use_kernel_pmap(void)
 	unsigned long irq = arch_irq_save();
 	struct sched_cpu *s = &this_cpu()->sched;
 
-	if (s->pmap != pmap_kernel()) {
-		pmap_activate(pmap_kernel());
-		s->pmap = pmap_kernel();
-	}
+	if (s->pmap != pmap_kernel())
+		load_pmap(s, pmap_kernel());
 	arch_irq_restore(irq);
 }
 

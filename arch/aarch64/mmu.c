@@ -95,6 +95,10 @@ void mmu_root_activate(paddr_t root_pa, unsigned int asid, bool flush)
 {
 	bool walking = !(read_sysreg(tcr_el1) & TCR_EPD0);
 
+	/* The contract's ordering: a DMB would not order the walks below
+	 * after earlier stores (the scheduler's note of the new root). */
+	dsb(ish);
+
 	if (flush) {
 		ttbr0_walks(false);
 		mmu_tlb_flush_asid_local(asid);

@@ -155,6 +155,10 @@ void mmu_pte_publish(void);
  * Switch this CPU's user translation to the root at @root_pa tagged @asid
  * (CR3 with PCID / TTBR0_EL1 with ASID). With @flush, entries tagged @asid
  * are invalidated first, for a tag reused from another address space.
+ * Every memory access before the call is complete (visible to all CPUs)
+ * before the first walk of the new root: the scheduler publishes which
+ * root a CPU runs just before, and shootdowns rely on that order (x86: a
+ * CR3 write is serialising; arm64: DSB ISH).
  * Locking: interrupts off (the CPU must not migrate halfway).
  * TLB: flushes locally if @flush (untagged CPUs flush on every switch).
  */

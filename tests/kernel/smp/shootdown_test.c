@@ -20,6 +20,7 @@
 #include <smp/xcall.h>
 
 #define TEST_VA		(MMU_KMAP_BASE + PAGE_SIZE)	/* a test page */
+#define USER_TEST_VA	((vaddr_t)0x10000000)	/* in a pmap of its own */
 #define MARK_A		0x0a0a0a0au
 #define MARK_B		0x0b0b0b0bu
 #define PROT_RW		(VM_READ | VM_WRITE)
@@ -127,6 +128,39 @@ static void write_protect_reaches_every_cpu(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/*
+ * A user address space no CPU has loaded: changing it needs no other CPU
+ * (nothing can cache it), so no cross-call goes out and none flushes.
+ */
+static void idle_space_sends_nothing(struct ktest *t)
+{
+	static struct shootdown_stats st[MAX_CPUS];
+	unsigned long before = pmm_free_count();
+	struct shootdown_stats mine;
+	struct page *a = ktest_frame_with(MARK_A);
+	struct pmap *pm = pmap_create();
+	struct tlb_batch batch;
+	unsigned int cpu;
+
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, pm);
+	KASSERT_EQ(t, pmap_enter(pm, USER_TEST_VA, page_to_phys(a), PROT_RW,
+				 NULL), 0);
+	for_each_cpu_in(cpu, &cpus_online)
+		shootdown_stats(cpu, &st[cpu]);
+	tlb_batch_begin(&batch, pm);
+	pmap_remove(pm, USER_TEST_VA, PAGE_SIZE, &batch);
+	tlb_batch_end(&batch);
+	shootdown_stats(this_cpu()->id, &mine);
+	KEXPECT_EQ(t, mine.requests, st[this_cpu()->id].requests);
+	KEXPECT_EQ(t, mine.ipis, st[this_cpu()->id].ipis);
+	KEXPECT_EQ(t, others_flushed_since(st), 0);
+	pmap_destroy(pm);
+	pmm_free(a, 0);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
 KTEST_SUITE_SKIP_IF(shootdown, ktest_skip_unless_pmap_smp,
 		    KTEST_CASE(remap_reaches_every_cpu),
-		    KTEST_CASE(write_protect_reaches_every_cpu));
+		    KTEST_CASE(write_protect_reaches_every_cpu),
+		    KTEST_CASE(idle_space_sends_nothing));
