@@ -131,6 +131,29 @@ void proc_kill(struct proc *p, int status)
 	spin_unlock_irqrestore(&proc_lock, irq);
 }
 
+int proc_thread_affinity(int tid, struct cpuset *get,
+			 const struct cpuset *set)
+{
+	struct proc *p = proc_current();
+	unsigned long irq = spin_lock_irqsave(&proc_lock);
+	struct thread *t;
+
+	for (t = p->threads; t && t->tid != tid; t = t->proc_next)
+		;
+	if (t && get)
+		*get = t->affinity;
+	if (t && set) {
+		t->affinity = *set;
+		/* Running on a CPU it may no longer use: make it enter the
+		 * kernel, where user_return moves it. */
+		if (t->state == THREAD_RUNNING && t->cpu != this_cpu() &&
+		    !cpuset_test(set, t->cpu->id))
+			arch_ipi_send(t->cpu, IPI_WAKE);
+	}
+	spin_unlock_irqrestore(&proc_lock, irq);
+	return t ? 0 : -ESRCH;
+}
+
 /* Give @p's children to init (or to nobody when init itself exits).
  * Locking: proc_lock held. */
 static void reparent_children(struct proc *p)

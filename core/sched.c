@@ -82,9 +82,9 @@ static struct cpu *pick_cpu(const struct thread *t, bool stay)
 			best_load = load;
 		}
 	}
-	if (!best)
-		panic("sched: thread %d has no online CPU to run on", t->tid);
-	return best;
+	/* Another thread may be rewriting the affinity word by word right
+	 * now (sched_setaffinity on this one): stay put rather than fail. */
+	return best ? best : (last ? last : this_cpu());
 }
 
 /* Queue the RUNNABLE @t on @c and make @c notice if it idles. */

@@ -128,13 +128,6 @@ long sys_sched_yield(const struct syscall_args *args)
 	return 0;
 }
 
-/* Only the calling thread's own affinity can be read or set (pid 0 or its
- * tid); other threads give -ESRCH. */
-static bool is_self(unsigned long pid)
-{
-	return pid == 0 || (int)pid == thread_current()->tid;
-}
-
 /* Bytes of a user CPU mask that cover every CPU: whole longs, as Linux. */
 static size_t mask_bytes(void)
 {
@@ -149,8 +142,6 @@ long sys_sched_setaffinity(const struct syscall_args *args)
 	size_t len = MIN(args->a[1], sizeof(set));
 	unsigned int i;
 
-	if (!is_self(args->a[0]))
-		return -ESRCH;
 	if (copy_from_user(&set, args->a[2], len))
 		return -EFAULT;
 	cpuset_zero(&allowed);
@@ -159,17 +150,23 @@ long sys_sched_setaffinity(const struct syscall_args *args)
 			cpuset_set(&allowed, i);
 	if (cpuset_empty(&allowed))
 		return -EINVAL;
-	sched_set_affinity(&allowed);
-	return 0;
+	if (args->a[0] == 0 || (int)args->a[0] == thread_current()->tid) {
+		sched_set_affinity(&allowed);
+		return 0;
+	}
+	return proc_thread_affinity((int)args->a[0], NULL, &allowed);
 }
 
 long sys_sched_getaffinity(const struct syscall_args *args)
 {
 	struct cpuset set = thread_current()->affinity;
 	size_t len = args->a[1];
+	int err = 0;
 
-	if (!is_self(args->a[0]))
-		return -ESRCH;
+	if (args->a[0] != 0 && (int)args->a[0] != thread_current()->tid)
+		err = proc_thread_affinity((int)args->a[0], &set, NULL);
+	if (err)
+		return err;
 	if (len < mask_bytes() || (len & (sizeof(unsigned long) - 1)))
 		return -EINVAL;
 	len = MIN(len, mask_bytes());

@@ -86,6 +86,13 @@ void user_return(struct trapframe *tf)
 			arch_irq_enable();
 			proc_thread_exit(0);
 		}
+		/* Re-pinned by another thread while it ran here. */
+		if (!cpuset_test(&t->affinity, this_cpu()->id)) {
+			struct cpuset set = t->affinity;
+
+			sched_set_affinity(&set);
+			continue;
+		}
 		if (!this_cpu()->sched.need_resched)
 			return;
 		sched_switch();

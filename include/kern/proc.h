@@ -19,6 +19,7 @@
 #include <kern/types.h>
 #include <kern/waitq.h>
 
+struct cpuset;
 struct thread;
 struct trapframe;
 struct vm_space;
@@ -122,6 +123,17 @@ __noreturn void proc_thread_exit(int status);
  * stays a zombie), -EINTR if this process is being killed.
  */
 long proc_wait(int pid, uintptr_t ustatus, int options);
+
+/*
+ * Affinity of thread @tid of the calling process (sched_getaffinity /
+ * sched_setaffinity on another thread): copy it to *@get, or set it from
+ * @set (online CPUs, not empty). A thread running elsewhere moves on its
+ * next way back to user mode; a queued or sleeping one where it next
+ * runs. Returns 0 or -ESRCH (no such thread in this process).
+ * Locking: takes proc_lock (threads leave the list before they are freed).
+ */
+int proc_thread_affinity(int tid, struct cpuset *get,
+			 const struct cpuset *set);
 
 /* Processes alive or zombie (for tests and the end-of-init check). */
 unsigned int proc_count(void);
