@@ -11,6 +11,9 @@
  *     publishes it, and checks its predecessor's (written on another CPU);
  *   - futex wait/wake ping-pong between the main thread and every worker,
  *     on private futex words;
+ *   - moving another thread: the main thread re-pins a worker by its tid;
+ *     the worker, spinning on getcpu, must arrive on the new CPU, and
+ *     sched_getaffinity of its tid must report the new mask;
  *   - preemption: two threads pinned to one CPU spin, making no system
  *     call, until each has seen the other run: only the timer tick can
  *     switch between them (without it the test hangs and the harness's
@@ -257,6 +260,52 @@ static void ping_all(void)
 	}
 }
 
+/* Moving phase: the worker spins until getcpu says it reached @target. */
+static int move_target = -1;
+static int move_ready, move_arrived;
+
+static int mover(void *arg)
+{
+	long long end = proc_now_ns() + 20LL * 1000 * 1000 * 1000;
+
+	(void)arg;
+	if (proc_pin(cpus[0]) != 0)
+		return 1;
+	/* Pinned: from now on only the main thread changes the pin. */
+	__atomic_store_n(&move_ready, 1, __ATOMIC_RELEASE);
+	while (proc_now_ns() < end) {
+		int want = __atomic_load_n(&move_target, __ATOMIC_ACQUIRE);
+
+		if (want >= 0 && proc_cpu() == want) {
+			__atomic_store_n(&move_arrived, 1, __ATOMIC_RELEASE);
+			return 0;
+		}
+	}
+	return 2;
+}
+
+static void check_move_other(void)
+{
+	unsigned long mask[MAX_THREADS / LONG_BITS + 1] = { 0 }, got[4];
+	unsigned int target = cpus[ncpus - 1];
+	struct thread *t;
+	int r = -1, tid;
+	long set, get;
+
+	if (thread_create(&t, 0, mover, NULL) != 0)
+		ktap_bail("thread_create failed");
+	while (!(tid = thread_tid(t)) ||
+	       !__atomic_load_n(&move_ready, __ATOMIC_ACQUIRE))
+		sys_sched_yield();
+	mask[target / LONG_BITS] |= 1UL << (target % LONG_BITS);
+	set = sys_sched_setaffinity(tid, sizeof(mask), mask);
+	get = sys_sched_getaffinity(tid, sizeof(got), got);
+	__atomic_store_n(&move_target, (int)target, __ATOMIC_RELEASE);
+	thread_join(t, &r);
+	ktap_ok(set == 0 && r == 0 && move_arrived, "setaffinity_moves_other_thread");
+	ktap_ok(get > 0 && got[0] == mask[0], "getaffinity_of_other_thread");
+}
+
 /* Preemption phase: how far each spinner got while the other ran. */
 static unsigned long spins[2];
 
@@ -308,7 +357,7 @@ int main(void)
 {
 	int n = proc_cpus(cpus, MAX_THREADS);
 
-	ktap_plan(6);
+	ktap_plan(8);
 	if (n < 1)
 		ktap_bail("sched_getaffinity failed: %d", n);
 	ncpus = (unsigned int)n;
@@ -319,6 +368,7 @@ int main(void)
 	check_counting();
 	check_messages();
 	check_ping_pong();
+	check_move_other();
 	check_preemption();
 	return ktap_finish();
 }
