@@ -19,8 +19,11 @@ struct futex_bucket {
 	struct waitq waiters;
 };
 
-static struct futex_bucket buckets[FUTEX_BUCKETS];
-static bool buckets_ready;
+static struct futex_bucket buckets[FUTEX_BUCKETS] = {
+	[0 ... FUTEX_BUCKETS - 1] = {
+		.lock = SPINLOCK_INIT_ORDERED("futex", CORE_LOCK_RANK_FUTEX),
+	},
+};
 
 static struct futex_bucket *bucket_of(const struct vm_space *vs,
 				      uintptr_t uaddr)
@@ -29,18 +32,6 @@ static struct futex_bucket *bucket_of(const struct vm_space *vs,
 
 	h ^= h >> 7;
 	return &buckets[h % FUTEX_BUCKETS];
-}
-
-static void buckets_init(void)
-{
-	/* First use is from init's first futex call; processes do not exist
-	 * before kmain runs single-threaded, so no race on the flag. */
-	if (__atomic_load_n(&buckets_ready, __ATOMIC_ACQUIRE))
-		return;
-	for (unsigned int i = 0; i < FUTEX_BUCKETS; i++)
-		buckets[i].lock = (struct spinlock)
-			SPINLOCK_INIT_ORDERED("futex", CORE_LOCK_RANK_FUTEX);
-	__atomic_store_n(&buckets_ready, true, __ATOMIC_RELEASE);
 }
 
 int futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline_ns)
@@ -54,7 +45,6 @@ int futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline_ns)
 
 	if (uaddr & 3)
 		return -EINVAL;
-	buckets_init();
 	b = bucket_of(vs, uaddr);
 	/* Interrupts stay on while the word is read: a fault on it may wait
 	 * for the address space's lock, whose holder may be waiting for
@@ -81,7 +71,6 @@ int futex_wake_addr(struct vm_space *vs, uintptr_t uaddr, unsigned int n)
 
 	if (uaddr & 3)
 		return -EINVAL;
-	buckets_init();
 	b = bucket_of(vs, uaddr);
 	irq = spin_lock_irqsave(&b->lock);
 	woken = waitq_wake(&b->waiters, vs, uaddr, n);

@@ -230,7 +230,6 @@ void sched_switch(void)
 		arch_cpu_relax();
 	next->state = THREAD_RUNNING;
 	next->on_cpu = 1;
-	next->switches++;
 	switch_pmap(s, next);
 	arch_thread_switch(prev, next);
 	sched_finish_switch();

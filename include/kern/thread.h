@@ -31,7 +31,8 @@ struct thread {
 	struct proc *proc;		/* NULL for kernel threads */
 	struct cpu *cpu;		/* run queue it is on / CPU it runs on */
 	struct cpuset affinity;		/* CPUs it may run on */
-	struct thread *rq_next;		/* run queue link */
+	struct thread *rq_next;		/* run queue link; the reaper's
+					 * list once the thread is dead */
 	struct thread *wq_next;		/* wait queue link */
 	struct thread *proc_next;	/* the process's thread list */
 	int on_rq;			/* on a run queue (checked) */
@@ -40,7 +41,6 @@ struct thread {
 	struct thread *timer_next;	/* timer list link */
 	vaddr_t clear_child_tid;	/* CLONE_CHILD_CLEARTID word, 0 if none */
 	vaddr_t set_child_tid;		/* CLONE_CHILD_SETTID word, 0 if none */
-	uint64_t switches;		/* times switched in */
 };
 
 /* The thread running on this CPU. Stable for the thread itself. */
@@ -60,7 +60,8 @@ struct thread *thread_alloc(void);
  * is back to an earlier value, so are the threads' pages. */
 unsigned int thread_count(void);
 
-/* Free a thread that never ran. */
+/* Free @t's kernel stack and record: a thread that never ran, or a dead
+ * one off its CPU (thread_reap_dead). Locking: none held. */
 void thread_free(struct thread *t);
 
 /* The next process / thread ID (they share one counter). */
