@@ -103,6 +103,10 @@ def _selfchecks():
         t.append(Target(f"{arch}-selfcheck-lockorder", arch, boot,
                         kargs="ktest.selftest=lockorder",
                         expect_failure=r"Bail out! panic .*lock order"))
+        # A filter that matches nothing (a typo) must not pass as 1..0.
+        t.append(Target(f"{arch}-selfcheck-nomatch", arch, boot,
+                        kargs="ktest.filter=prinkt",
+                        expect_failure=r"no suite matches 'prinkt'"))
         t.append(Target(f"{arch}-selfcheck-hang", arch, boot,
                         kargs="ktest.selftest=hang", timeout=8,
                         expect_failure=r"timed out"))

@@ -217,19 +217,41 @@ static void selftest_break(const char *mode)
 	}
 }
 
+/* ktest.filter=nothing: a deliberate empty run (boot checks only). */
+static bool filter_is_nothing(const char *glob)
+{
+	return glob && !strcmp(glob, "nothing");
+}
+
+/*
+ * A filter that selects nothing is almost always a typo: an empty plan
+ * would read as a pass, so report one failed result that names it.
+ */
+static unsigned int report_no_match(const char *glob)
+{
+	console_printf("KTAP version 1\n1..1\n");
+	console_printf("# ktest: no suite matches '%s' (ktest.filter=nothing "
+		       "runs none on purpose)\n", glob);
+	console_printf("not ok 1 ktest_filter\n");
+	return 1;
+}
+
 unsigned int ktest_run_all(void)
 {
 	const struct ktest_suite **v = __ktest_suites_start;
 	size_t n = (size_t)(__ktest_suites_end - __ktest_suites_start);
 	const char *mode = cmdline_get("ktest.selftest");
+	const char *glob = cmdline_get("ktest.filter");
 	bool add_failing = mode && !strcmp(mode, "fail");
 	struct ktest_filter f;
 	unsigned int plan = 0, num = 0, failed = 0;
 
 	sort_suites(v, n);
-	filter_init(&f, cmdline_get("ktest.filter"));
+	filter_init(&f, glob);
 	for (size_t i = 0; i < n; i++)
 		plan += count_cases(v[i], &f) > 0;
+	if (plan == 0 && !filter_is_nothing(glob))
+		return report_no_match(glob);
 	console_printf("KTAP version 1\n1..%u\n", plan + add_failing);
 	if (mode && !add_failing)
 		selftest_break(mode);
