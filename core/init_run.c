@@ -12,6 +12,7 @@
 #include <kern/sched.h>
 #include <kern/thread.h>
 #include <kern/thread_md.h>
+#include <mm/kheap.h>
 #include <mm/pmm.h>
 
 /* How long a differing free page count may take to settle. */
@@ -34,9 +35,11 @@ static void report_status(int status)
 }
 
 /* Compare the free page count with @before; false (and Bail out!) on a
- * difference. */
-static bool pages_returned(unsigned long before)
+ * difference, with the heap's counts then and now (@heap_before). */
+static bool pages_returned(unsigned long before,
+			   const struct kheap_stats *heap_before)
 {
+	struct kheap_stats heap_after;
 	uint64_t start = arch_clock_ns();
 	unsigned long first = pmm_free_count(), after = first;
 
@@ -54,6 +57,13 @@ static bool pages_returned(unsigned long before)
 	printk("init: free pages %lu before, %lu after\n", before, after);
 	if (after == before)
 		return true;
+	/* Say where to look: heap objects still in use, or whole pages. */
+	kheap_stats(&heap_after);
+	printk("init: kheap objects %lu -> %lu, slab pages %lu -> %lu, "
+	       "large pages %lu -> %lu\n", heap_before->objects,
+	       heap_after.objects, heap_before->slabs, heap_after.slabs,
+	       heap_before->large_pages, heap_after.large_pages);
+	kheap_dump_stats();
 	console_printf("Bail out! init: %ld pages not returned after every "
 		       "process exited\n", (long)before - (long)after);
 	return false;
@@ -79,9 +89,11 @@ static int guest_status(int wait_status, bool clean)
 int init_run(const char *path)
 {
 	unsigned long before = pmm_free_count();
+	struct kheap_stats heap;
 	unsigned int threads = thread_count(), others;
 	int err, status;
 
+	kheap_stats(&heap);
 	printk("init: starting %s\n", path);
 	err = proc_spawn_init(path, &running_init);
 	if (err) {
@@ -103,5 +115,5 @@ int init_run(const char *path)
 		       "not checked\n", others);
 		return guest_status(status, false);
 	}
-	return guest_status(status, pages_returned(before));
+	return guest_status(status, pages_returned(before, &heap));
 }

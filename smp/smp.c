@@ -72,18 +72,31 @@ void smp_handle_ipi(enum ipi_kind kind)
 
 __noreturn void smp_secondary_entry(struct cpu *c)
 {
+	enum cpu_state starting = CPU_STARTING;
+
 	arch_cpu_init_local(c);
-	/* Too late: the boot CPU reported this CPU failed. Stay out. */
+	/*
+	 * The idle thread before going online: a CPU in cpus_online takes
+	 * threads, and everything the boot CPU measures after bring-up (the
+	 * free page count init_run compares against) must already include
+	 * this allocation. Allocated after going online, it raced init's
+	 * first measurement and showed as a one-page "leak".
+	 */
+	if (sched_init_cpu() != 0) {
+		printk("smp: cpu%u: no memory for its idle thread; staying "
+		       "offline\n", c->id);
+		__atomic_compare_exchange_n(&c->state, &starting, CPU_FAILED,
+					    false, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED);
+		arch_ipi_send(&cpus[0], IPI_WAKE);
+		arch_halt();
+	}
+	/* Too late: the boot CPU reported this CPU failed. Stay out (its
+	 * idle record stays allocated: a halted CPU still owns it). */
 	if (!cpu_go_online(c))
 		arch_halt();
 	arch_ipi_send(&cpus[0], IPI_WAKE);
 	arch_timer_start(SMP_TICK_HZ);
-	if (sched_init_cpu() != 0) {
-		printk("smp: cpu%u: no memory for its idle thread; halting\n",
-		       c->id);
-		for (;;)
-			arch_idle();
-	}
 	sched_idle_loop(NULL);
 	panic("smp: cpu%u left its idle loop", c->id);
 }

@@ -103,7 +103,7 @@ def target_argv(target):
     kargs = f"{target.kargs} ktest.expect_cpus={target.smp}".strip()
     return qemu.qemu_argv(target.arch, target.boot, target.smp,
                           mem=target.mem, kargs=kargs, el2=target.el2,
-                          gicv3=target.gicv3, tcg_threads="single",
+                          gicv3=target.gicv3, tcg_threads=target.tcg_threads,
                           cpu=target.cpu,
                           initrd=os.path.join(TOP, target.initrd)
                           if target.initrd else None), None
