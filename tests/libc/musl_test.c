@@ -110,7 +110,7 @@ static int nanosleep_10ms(void)
 
 int main(void)
 {
-	printf("1..5\n");
+	printf("KTAP version 1\n1..5\n");
 	result(mmap_touch_munmap(), "mmap_touch_munmap");
 	result(malloc_free(), "malloc_free");
 	result(fork_waitpid(), "fork_waitpid");
