@@ -116,7 +116,14 @@ static struct proc *new_process(struct proc *parent, struct thread **tp,
 	if (!p)
 		goto free_thread;
 	if (parent) {
+		/* Under brk_lock, as sys_brk moves the break: another thread's
+		 * brk must not land between the VMAs copied and the break
+		 * copied, or the child's break would not match its heap. */
+		spin_lock(&parent->brk_lock);
 		*err = vm_fork(parent->vm, &p->vm);
+		p->brk_base = parent->brk_base;
+		p->brk = parent->brk;
+		spin_unlock(&parent->brk_lock);
 	} else {
 		p->vm = vm_space_create();
 		*err = p->vm ? 0 : -ENOMEM;
@@ -159,8 +166,6 @@ static long clone_process(const struct trapframe *tf,
 		discard_process(child, t);
 		return err;
 	}
-	child->brk_base = parent->brk_base;
-	child->brk = parent->brk;
 	set_parent_tid(req, t->tid);
 	sched_start(t);
 	return child->pid;

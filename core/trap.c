@@ -1,7 +1,7 @@
 /*
  * Expected-trap bookkeeping for tests that raise exceptions on purpose.
- * One slot per CPU; only the boot CPU runs tests for now, so the slot
- * array is indexed by arch_cpu_id() and sized for the cpuset maximum.
+ * One slot per CPU, indexed by arch_cpu_id() and sized for the cpuset
+ * maximum, so a trap expected on one CPU never matches another CPU's.
  */
 #include <kern/arch.h>
 #include <kern/trap.h>

@@ -33,7 +33,8 @@ struct pmm_zone pmm_zones[PMM_NR_ZONES] = {
 static struct fault_inject pmm_fault;
 static unsigned long alloc_failures;
 
-static unsigned int this_cpu(void)
+/* This CPU's slot in the per-CPU caches (arch_cpu_id(), checked). */
+static unsigned int pcpu_index(void)
 {
 	unsigned int cpu = arch_cpu_id();
 
@@ -166,7 +167,7 @@ static void pcpu_drain(struct pmm_zone *z, struct pmm_pcpu *pc, unsigned long n)
 static struct page *pcpu_alloc(struct pmm_zone *z)
 {
 	unsigned long irq = arch_irq_save();
-	struct pmm_pcpu *pc = &z->pcpu[this_cpu()];
+	struct pmm_pcpu *pc = &z->pcpu[pcpu_index()];
 	struct page *pg = NULL;
 
 	if (pc->list.head || pcpu_refill(z, pc, PMM_PCPU_BATCH)) {
@@ -180,7 +181,7 @@ static struct page *pcpu_alloc(struct pmm_zone *z)
 static void pcpu_free(struct pmm_zone *z, struct page *pg)
 {
 	unsigned long irq = arch_irq_save();
-	struct pmm_pcpu *pc = &z->pcpu[this_cpu()];
+	struct pmm_pcpu *pc = &z->pcpu[pcpu_index()];
 
 	pg->flags |= PAGE_PCPU;
 	page_list_push(&pc->list, pg);
@@ -272,7 +273,7 @@ void pmm_free(struct page *pg, unsigned int order)
 void pmm_drain_local(void)
 {
 	unsigned long irq = arch_irq_save();
-	unsigned int cpu = this_cpu();
+	unsigned int cpu = pcpu_index();
 
 	for (unsigned int i = 0; i < PMM_NR_ZONES; i++) {
 		struct pmm_pcpu *pc = &pmm_zones[i].pcpu[cpu];

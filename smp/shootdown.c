@@ -1,6 +1,6 @@
 /*
- * The remote half of every TLB batch (the strong definition of
- * tlb_batch_flush_remote; mm/ has a weak one for kernels without SMP).
+ * The remote half of every TLB batch: tlb_batch_flush_remote, declared in
+ * mm/ and defined only here (every kernel is built with SMP).
  *
  * tlb=naive: the initiator has already flushed locally; it cross-calls
  * every other CPU that has the address space loaded (every other online

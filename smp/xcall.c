@@ -58,16 +58,6 @@ void xcall_handle_ipi(void)
 	}
 }
 
-static unsigned int count_remote_targets(const struct cpuset *targets,
-					 unsigned int self)
-{
-	unsigned int cpu, n = 0;
-
-	for_each_cpu_in(cpu, targets)
-		n += cpu != self && cpuset_test(&cpus_online, cpu);
-	return n;
-}
-
 static void post_to(struct cpu *c, struct xcall_req *req)
 {
 	bool was_empty;
@@ -86,15 +76,21 @@ int xcall_start(const struct cpuset *targets, struct xcall_req *req)
 {
 	unsigned int self = this_cpu()->id, cpu;
 	bool local = cpuset_test(targets, self);
+	struct cpuset remote;
 
-	req->pending = count_remote_targets(targets, self);
+	/* One snapshot of the online set, counted and posted to alike: a
+	 * CPU coming online in between must not be posted to uncounted
+	 * (pending would underflow) or counted and never posted to (the
+	 * initiator would wait forever). Acquire: see a new CPU's setup. */
+	cpuset_and(&remote, targets, &cpus_online);
+	cpuset_clear(&remote, self);
+	req->pending = cpuset_count(&remote);
 	if (req->pending == 0 && !local)
 		return -EINVAL;
 	/* Publish fn/arg/pending before any target can pop the request. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	for_each_cpu_in(cpu, targets)
-		if (cpu != self && cpuset_test(&cpus_online, cpu))
-			post_to(&cpus[cpu], req);
+	for_each_cpu_in(cpu, &remote)
+		post_to(&cpus[cpu], req);
 	if (local)
 		req->fn(req->arg);
 	return 0;

@@ -30,7 +30,8 @@ static uintptr_t exception_pc(const struct trapframe *tf)
 }
 
 /*
- * The MI handlers may sleep, fault on user memory and take locks, so they
+ * The MI handlers may block (spin on locks, wait for TLB shootdowns, which
+ * need this CPU to answer cross-calls) and fault on user memory, so they
  * run with interrupts on (every gate, and SYSCALL through FMASK, turned
  * them off); user_return() wants them off again.
  */
@@ -58,8 +59,8 @@ bool x86_user_trap(struct trapframe *tf, uintptr_t fault_addr)
 }
 
 /* Interrupts as in the interrupted code, per the uaccess_fault()
- * contract: a copy from user memory may run with them on and sleep in
- * vm_fault. */
+ * contract: a copy from user memory may run with them on, and vm_fault
+ * spins on locks and waits for shootdowns. */
 bool x86_kernel_uaccess_fault(struct trapframe *tf, uintptr_t fault_addr)
 {
 	bool handled;

@@ -40,7 +40,9 @@ extern unsigned int ncpus;		/* discovered CPUs (online or not) */
 extern struct cpuset cpus_online;
 
 /* The calling CPU's struct cpu. Callable with interrupts on: the result is
- * stable only while the thread cannot migrate (no migration exists yet). */
+ * stable until the thread blocks or returns to user mode (the kernel is not
+ * preemptible; a thread changes CPU only when woken on another or re-pinned
+ * on its way back to user mode). */
 static inline struct cpu *this_cpu(void)
 {
 	return arch_this_cpu();

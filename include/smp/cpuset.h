@@ -62,6 +62,15 @@ static inline bool cpuset_empty(const struct cpuset *s)
 	return true;
 }
 
+/* @dst = @a & @b, each word of @b read once (it may be changing). */
+static inline void cpuset_and(struct cpuset *dst, const struct cpuset *a,
+			      const struct cpuset *b)
+{
+	for (unsigned int i = 0; i < CPUSET_WORDS; i++)
+		dst->bits[i] = a->bits[i] &
+			       __atomic_load_n(&b->bits[i], __ATOMIC_ACQUIRE);
+}
+
 static inline unsigned int cpuset_count(const struct cpuset *s)
 {
 	unsigned int n = 0;

@@ -13,6 +13,7 @@
  */
 #include <kern/errno.h>
 #include <kern/initramfs.h>
+#include <kern/printk.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/thread.h>
@@ -59,6 +60,19 @@ static bool waited_exited(void)
 		PROC_ZOMBIE;
 }
 
+/* Where the pages went: heap objects, threads and processes now. */
+static void settle_report(unsigned long before)
+{
+	struct kheap_stats st;
+
+	kheap_stats(&st);
+	printk("proc_test: free pages %lu, %lu before; heap objects %lu in "
+	       "%lu slabs, %lu large pages; %u threads, %u processes\n",
+	       pmm_free_count(), before, st.objects, st.slabs, st.large_pages,
+	       thread_count(), proc_count());
+	kheap_dump_stats();
+}
+
 /*
  * Wait until the dead threads are freed and the free page count is back
  * at @before; other CPUs' idle loops may still be freeing for a moment.
@@ -73,6 +87,7 @@ static bool pages_settle(unsigned long before)
 			return true;
 		sched_sleep_until(arch_clock_ns() + 10000000);
 	}
+	settle_report(before);
 	return false;
 }
 
