@@ -44,7 +44,7 @@ def missing(expected, actual):
     """The first documented line not found in order in @actual, or None."""
     i = 0
     for want in expected:
-        if want in ("", "...") or EXIT_LINE.match(want):
+        if want.strip() in ("", "...") or EXIT_LINE.match(want):
             continue
         while i < len(actual) and actual[i] != want:
             i += 1

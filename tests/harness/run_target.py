@@ -35,8 +35,12 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(TOP, "tools"))
 
+import ktap_check  # noqa: E402
 import qemu  # noqa: E402
 from targets import TARGETS, targets_for  # noqa: E402
+
+# Every target's whole console, kept for reading after prove's summary.
+LOG_DIR = os.path.join(TOP, "build", "test-logs")
 
 TAIL_LINES = 40
 KTAP_LINE = re.compile(r"^(KTAP version \d+|1\.\.\d+|(not )?ok \d+|Bail out!|"
@@ -205,11 +209,31 @@ def print_tail(run):
         print(f"#   {line}")
 
 
+def save_log(target, lines, suffix=""):
+    """Write @lines to build/test-logs/NAME[suffix].log; return its path."""
+    os.makedirs(LOG_DIR, exist_ok=True)
+    path = os.path.join(LOG_DIR, f"{target.name}{suffix}.log")
+    with open(path, "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+    return os.path.relpath(path, TOP)
+
+
+def ktap_verdict(lines, whose):
+    """None if @lines are a KTAP stream Linux's parser accepts, else why."""
+    errs = ktap_check.check(lines)
+    if not errs:
+        return None
+    return f"{whose} output breaks the KTAP rules of Linux's parser: " \
+           f"{errs[0]}" + (f" (and {len(errs) - 1} more)" if errs[1:] else "")
+
+
 def run_normal(target):
     run = boot(target, emit_streaming)
-    why = verdict(run, target)
+    log = save_log(target, run.lines)
+    why = verdict(run, target) or ktap_verdict(run.lines, "the guest's")
     if why is None:
         return 0
+    print(f"# console saved in {log}", flush=True)
     if not run.bailed:
         # Already-printed results stand; the bail-out explains the rest.
         print_tail(run)
@@ -221,6 +245,7 @@ def run_selfcheck(target):
     """Pass only if the deliberately broken guest is reported as failed."""
     print("1..1", flush=True)
     run = boot(target, lambda line: None)
+    save_log(target, run.lines)
     why = verdict(run, target)
     console = "\n".join(run.lines)
     if why is not None and why.startswith("timed out"):
@@ -260,17 +285,22 @@ def run_compare(target):
     """The program in the kernel and on Linux must give the same results."""
     print("1..2", flush=True)
     run = boot(target, lambda line: print(f"# kernel: {line}", flush=True))
-    why = verdict(run, target)
+    save_log(target, run.lines)
+    why = verdict(run, target) or ktap_verdict(run.lines, "the guest's")
     if why is None:
         print(f"ok 1 {target.init} runs in the kernel")
     else:
         print_tail(run)
         print(f"not ok 1 {target.init} runs in the kernel: {why}")
     rc, host = run_host(target.compare)
+    save_log(target, host, "-linux")
     for line in host:
         print(f"# linux: {line}")
     mine, theirs = result_lines(run.lines), result_lines(host)
     same = mine == theirs and rc == 0 and mine
+    if bad := ktap_verdict(host, "Linux's"):
+        print(f"# {bad}")
+        same = False
     if not same:
         print(f"# linux exit code {rc}; results differ:")
         for i in range(max(len(mine), len(theirs))):
@@ -282,6 +312,19 @@ def run_compare(target):
     print(f"{'ok' if same else 'not ok'} 2 same results as "
           f"{target.compare} on Linux", flush=True)
     return 0 if why is None and same else 1
+
+
+def run_tool(target):
+    """A host command whose standard output is the TAP; its exit status
+    is the verdict."""
+    try:
+        return subprocess.run(list(target.command), cwd=TOP,
+                              stdin=subprocess.DEVNULL,
+                              timeout=target.timeout).returncode
+    except subprocess.TimeoutExpired:
+        print(f"Bail out! {target.name}: timed out after {target.timeout}s",
+              flush=True)
+        return 1
 
 
 def main(argv):
@@ -297,6 +340,8 @@ def main(argv):
         return 2
     target = TARGETS[argv[1]]
     try:
+        if target.command:
+            return run_tool(target)
         if target.expect_failure:
             return run_selfcheck(target)
         if target.compare:

@@ -53,6 +53,9 @@ class Target:
     init: str = None
     # Comparison targets: ARCH/PROGRAM for tools/user_test.sh --run.
     compare: str = None
+    # Tool targets (arch "tool"): a host command, run from the top
+    # directory, whose standard output is the TAP.
+    command: tuple = None
 
 
 def user_programs():
@@ -215,7 +218,18 @@ def _host():
                    expect_failure=r"not ok \d+ sim_tlb")]
 
 
-TARGETS = {t.name: t for t in _host() + _boots() + _selfchecks() + _user()}
+def _tools():
+    """Checks of the project's own tooling, run on the host: the KTAP
+    checker rejects what Linux's parser rejects; the README's examples
+    still print what it shows."""
+    return [Target("tool-ktap-check-selftest", "tool", "host",
+                   command=("python3", "tools/ktap_check.py", "--self-test")),
+            Target("tool-readme-examples", "tool", "host", timeout=900,
+                   command=("python3", "tools/readme_check.py"))]
+
+
+TARGETS = {t.name: t for t in
+           _host() + _tools() + _boots() + _selfchecks() + _user()}
 
 
 def targets_for(arch):
