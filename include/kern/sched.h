@@ -93,7 +93,9 @@ bool sched_wakeup(struct thread *t);
 /*
  * Sleep until arch_clock_ns() >= @deadline_ns (resolution: one tick), or
  * until woken by sched_wakeup (the process is being killed). Returns 0 at
- * the deadline, -EINTR when woken early. Interrupts enabled.
+ * the deadline, -EINTR when woken early. Interrupts enabled. An idle
+ * thread (which is what runs the in-kernel suites) cannot sleep: it gets
+ * -EINTR at once and must wait in sched_idle_loop with a stop test.
  */
 int sched_sleep_until(uint64_t deadline_ns);
 

@@ -73,20 +73,33 @@ static void settle_report(unsigned long before)
 	kheap_dump_stats();
 }
 
+static unsigned long settle_pages;
+static uint64_t settle_deadline;
+
+static bool settled_or_late(void)
+{
+	while (thread_reap_dead())
+		;
+	return pmm_free_count() == settle_pages ||
+	       arch_clock_ns() >= settle_deadline;
+}
+
 /*
  * Wait until the dead threads are freed and the free page count is back
- * at @before; other CPUs' idle loops may still be freeing for a moment.
- * True if it came back within a second.
+ * at @before: another CPU's idle loop may still be freeing one, and its
+ * kernel stack's unmap waits for every CPU's answer. The test runs on
+ * the idle thread, which cannot sleep, so it halts in the idle loop
+ * (the tick or an IPI wakes it) instead: under single-threaded TCG a
+ * spinning CPU is what keeps the others from running. True if the count
+ * came back within five seconds.
  */
 static bool pages_settle(unsigned long before)
 {
-	for (int i = 0; i < 100; i++) {
-		while (thread_reap_dead())
-			;
-		if (pmm_free_count() == before)
-			return true;
-		sched_sleep_until(arch_clock_ns() + 10000000);
-	}
+	settle_pages = before;
+	settle_deadline = arch_clock_ns() + 5000000000ull;
+	sched_idle_loop(settled_or_late);
+	if (pmm_free_count() == before)
+		return true;
 	settle_report(before);
 	return false;
 }
