@@ -23,6 +23,7 @@
 #include <mm/vm.h>
 #include <smp/cpu.h>
 #include <smp/ipi_stats.h>
+#include <smp/smp_md.h>
 #include <stdarg.h>
 
 /* A text being generated: @len counts what was asked for even past @cap,
@@ -107,14 +108,20 @@ static const struct {
 	{ "CPU wake-up interrupts", count_none },
 };
 
+/* The irq_chip name Linux's GIC drivers give: "GIC-0" (v2), "GICv3". */
+static const char *gic_chip_name(void)
+{
+	return strcmp(arch_ipi_path(), "GICv3") ? "GIC-0" : "GICv3";
+}
+
 static void arch_rows(struct synth_buf *sb)
 {
 	/* The generic timer's PPI: Linux numbers its rows by virtual IRQ,
 	 * which here is the INTID itself. */
 	sb_printf(sb, "%*u: ", IRQ_PREC, timer_intid());
 	irq_counts(sb, count_ticks);
-	sb_printf(sb, " %8s %*u %-8s  %s\n", "GIC", IRQ_PREC, timer_intid(),
-		  "Level", "arch_timer");
+	sb_printf(sb, " %8s %*u %-8s  %s\n", gic_chip_name(), IRQ_PREC,
+		  timer_intid(), "Level", "arch_timer");
 	for (unsigned int i = 0; i < ARRAY_SIZE(arm64_ipis); i++) {
 		sb_printf(sb, "%*s%u:", IRQ_PREC - 1, "IPI", i);
 		irq_counts(sb, arm64_ipis[i].count);
