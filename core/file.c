@@ -309,9 +309,11 @@ static int missing_why(const char *path, bool creating)
 		prefix[i] = '\0';
 		if (i == n) {
 			err = creating ? -EROFS : -ENOENT;
-		} else if (lookup(prefix, &f)) {
-			err = -ENOENT;
-		} else {
+			break;
+		}
+		/* A missing directory (-ENOENT) or no memory is the answer. */
+		err = lookup(prefix, &f);
+		if (!err) {
 			if ((f->mode & S_IFMT) != S_IFDIR)
 				err = -ENOTDIR;
 			file_put(f);

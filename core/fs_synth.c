@@ -256,6 +256,8 @@ static void gen_self_status(struct synth_buf *sb)
 /* --- The tree ------------------------------------------------------------ */
 
 static const struct synth_node nodes[] = {
+	/* The root exists even without an initramfs. */
+	{ "", FILE_FS_INITRAMFS, NULL, 0 },
 	{ "proc", FILE_FS_PROC, NULL, 0 },
 	{ "proc/interrupts", FILE_FS_PROC, gen_interrupts, 0 },
 	{ "proc/self", FILE_FS_PROC, NULL, 0 },
