@@ -1,5 +1,5 @@
 /*
- * System calls on files: open / openat, read, write, writev, ioctl,
+ * System calls on files: open / openat, read, readv, write, writev, ioctl,
  * close, lseek (and i686's _llseek), fstat, newfstatat / fstatat64 and
  * stat, with each arch's Linux struct stat layout (asm/stat.h: x86_64's
  * own, i386's stat and packed stat64, arm64's asm-generic one).
@@ -186,6 +186,41 @@ long sys_writev(const struct syscall_args *args)
 	if (!f)
 		return -EBADF;
 	r = writev_file(f, args->a[1], args->a[2]);
+	file_put(f);
+	return r;
+}
+
+/* readv: each iovec in turn until one comes back short (end of file);
+ * a bad one after some bytes were read ends the call with the count so
+ * far. musl's stdio reads files this way. */
+static long readv_file(struct file *f, uintptr_t uiov, unsigned long n)
+{
+	struct { uintptr_t base; size_t len; } iov;
+	long total = 0, r;
+
+	if (n > IOV_MAX)
+		return -EINVAL;
+	for (unsigned long i = 0; i < n; i++) {
+		if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
+			return total ? total : -EFAULT;
+		r = file_read(f, iov.base, iov.len);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if ((size_t)r < iov.len)
+			break;
+	}
+	return total;
+}
+
+long sys_readv(const struct syscall_args *args)
+{
+	struct file *f = file_at(args->a[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = readv_file(f, args->a[1], args->a[2]);
 	file_put(f);
 	return r;
 }

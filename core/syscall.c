@@ -49,6 +49,7 @@ static const syscall_fn syscall_table[] = {
 	/* Files (core/sys_file.c), with each arch's own set of calls. */
 	[SYS_openat] = sys_openat,
 	[SYS_close] = sys_close,
+	[SYS_readv] = sys_readv,
 	[SYS_lseek] = sys_lseek,
 	[SYS_fstat] = sys_fstat,
 #ifdef SYS_open

@@ -51,6 +51,7 @@ long sys_futex(const struct syscall_args *args);
 long sys_read(const struct syscall_args *args);
 long sys_write(const struct syscall_args *args);
 long sys_writev(const struct syscall_args *args);
+long sys_readv(const struct syscall_args *args);
 long sys_ioctl(const struct syscall_args *args);
 long sys_open(const struct syscall_args *args);
 long sys_openat(const struct syscall_args *args);

@@ -91,6 +91,31 @@ static long f_fstat(int fd, long long *size, unsigned int *mode)
 	return r;
 }
 
+/* newfstatat / fstatat64(dirfd, path, buf, flags): size and mode. */
+#define AT_EMPTY_PATH	0x1000
+static long f_fstatat(int dirfd, const char *path, int flags,
+		      long long *size, unsigned int *mode)
+{
+	unsigned char st[160];
+	long r;
+
+	memset(st, 0, sizeof(st));
+#if defined(__i386__)
+	r = syscall4(SYS_fstatat64, dirfd, (long)path, (long)st, flags);
+	memcpy(size, st + 44, 8);
+	memcpy(mode, st + 16, 4);
+#elif defined(__x86_64__)
+	r = syscall4(SYS_newfstatat, dirfd, (long)path, (long)st, flags);
+	memcpy(size, st + 48, 8);
+	memcpy(mode, st + 24, 4);
+#else
+	r = syscall4(SYS_newfstatat, dirfd, (long)path, (long)st, flags);
+	memcpy(size, st + 48, 8);
+	memcpy(mode, st + 16, 4);
+#endif
+	return r;
+}
+
 /* Read all of @path into @buf (NUL-terminated); the length or -errno. */
 static long slurp(const char *path, char *buf, size_t size)
 {
@@ -144,6 +169,44 @@ static void check_own_executable(void)
 	ktap_eq(size, total, "fstat_size_matches_bytes_read");
 	ktap_eq(mode & 0170000, 0100000, "fstat_regular_file");
 	ktap_eq(f_lseek((int)fd, 0, SEEK_END), total, "lseek_end_is_size");
+	{
+		long long sz = -1;
+		unsigned int md = 0;
+
+		ktap_ok(f_fstatat(AT_FDCWD, self_path, 0, &sz, &md) == 0 &&
+			sz == total && (md & 0170000) == 0100000,
+			"fstatat_path_size_and_mode");
+		sz = -1;
+		ktap_ok(f_fstatat((int)fd, "", AT_EMPTY_PATH, &sz, &md) == 0 &&
+			sz == total, "fstatat_empty_path_is_fstat");
+		ktap_eq(f_fstatat(AT_FDCWD, "/no/such", 0, &sz, &md), -ENOENT,
+			"fstatat_missing_enoent");
+	}
+#if defined(__i386__)
+	{
+		long long res = -1;
+
+		ktap_ok(syscall5(SYS__llseek, fd, 0, 2, (long)&res, SEEK_SET)
+			== 0 && res == 2, "llseek_set");
+		ktap_eq(syscall5(SYS__llseek, fd, 0, 0, 8, SEEK_SET), -EFAULT,
+			"llseek_bad_result_efault");
+	}
+#else
+	ktap_skip("_llseek is i386's", "llseek_set");
+	ktap_skip("_llseek is i386's", "llseek_bad_result_efault");
+#endif
+	{
+		char a[2], b[3];
+		struct { void *base; size_t len; } iov[2] = {
+			{ a, sizeof(a) }, { b, sizeof(b) }
+		};
+
+		f_lseek((int)fd, 0, SEEK_SET);
+		ktap_ok(syscall3(SYS_readv, fd, (long)iov, 2) == 5 &&
+			!memcmp(a, "\177E", 2) && !memcmp(b, "LF", 2),
+			"readv_two_buffers");
+	}
+	f_lseek((int)fd, 0, SEEK_END);
 	ktap_eq(sys_read((int)fd, buf, sizeof(buf)), 0, "read_at_end_is_0");
 	ktap_eq(sys_write((int)fd, "x", 1), -EBADF, "write_read_only_fd_ebadf");
 	/* Not at the end: there Linux returns 0 without touching the buffer. */
@@ -592,7 +655,7 @@ static void check_interrupts(void)
 int main(int argc, char **argv)
 {
 	self_path = argc > 0 && argv[0] ? argv[0] : "/init";
-	ktap_plan(51);
+	ktap_plan(57);
 	check_own_executable();
 	check_open_errors();
 	check_read_only();
