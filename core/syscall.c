@@ -56,7 +56,9 @@ static const syscall_fn syscall_table[] = {
 	[SYS_open] = sys_open,
 #endif
 #ifdef SYS_stat
+	/* No symbolic links exist: lstat is stat. */
 	[SYS_stat] = sys_stat,
+	[SYS_lstat] = sys_stat,
 #endif
 #ifdef SYS_newfstatat
 	[SYS_newfstatat] = sys_newfstatat,
@@ -64,6 +66,7 @@ static const syscall_fn syscall_table[] = {
 #ifdef SYS__llseek
 	[SYS__llseek] = sys_llseek,
 	[SYS_stat64] = sys_stat64,
+	[SYS_lstat64] = sys_stat64,
 	[SYS_fstat64] = sys_fstat64,
 	[SYS_fstatat64] = sys_fstatat64,
 #endif

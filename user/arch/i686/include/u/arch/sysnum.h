@@ -40,6 +40,7 @@
 #define SYS_fstat		108
 #define SYS__llseek		140
 #define SYS_stat64		195
+#define SYS_lstat64		196
 #define SYS_fstat64		197
 #define SYS_openat		295
 #define SYS_fstatat64		300

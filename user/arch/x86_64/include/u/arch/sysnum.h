@@ -36,6 +36,7 @@
 #define SYS_close		3
 #define SYS_stat		4
 #define SYS_fstat		5
+#define SYS_lstat		6
 #define SYS_lseek		8
 #define SYS_openat		257
 #define SYS_newfstatat		262
