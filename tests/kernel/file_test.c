@@ -193,6 +193,7 @@ static void fd_tables(struct ktest *t)
 {
 	struct fd_table *a = fd_table_create(true), *b;
 	struct file *f, *g;
+	uint64_t pos;
 	int fd;
 
 	KASSERT_NOT_NULL(t, a);
@@ -201,6 +202,8 @@ static void fd_tables(struct ktest *t)
 	KEXPECT_NULL(t, fd_get(a, 3));
 	KEXPECT_NULL(t, fd_get(a, -1));
 	KEXPECT_NULL(t, fd_get(a, FD_MAX));
+	KEXPECT_EQ(t, file_seek(&console_out, 0, SEEK_SET, &pos), -ESPIPE);
+	KEXPECT_EQ(t, file_write(&console_in, 0, 0), -EBADF);
 	KASSERT_EQ(t, file_open("proc/interrupts", O_RDONLY, &f), 0);
 	KEXPECT_EQ(t, fd_install(a, f), 3);
 	/* Fill every slot with references to the same file. */

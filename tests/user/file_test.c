@@ -37,6 +37,7 @@
 #define RSS_PAGES	256
 /* munmaps in the /proc/interrupts burst. */
 #define BURST		50
+#define BURST_TRIES	5
 #define TEXT_MAX	16384
 
 /* --- Raw calls (user/ wraps only what every program needs) ------------- */
@@ -216,7 +217,11 @@ static void check_own_executable(void)
 	ktap_eq(f_close((int)fd), -EBADF, "close_twice_ebadf");
 	ktap_eq(sys_read((int)fd, buf, 1), -EBADF, "read_closed_fd_ebadf");
 	ktap_eq(f_lseek((int)fd, 0, SEEK_SET), -EBADF, "lseek_closed_fd_ebadf");
-	ktap_eq(f_lseek(1, 0, SEEK_SET), -ESPIPE, "lseek_console_espipe");
+	/* (Not lseek on fd 1: redirected to a file on Linux, it would
+	 * seek, and this output would overwrite itself.) */
+	n = f_open(self_path, O_RDONLY);
+	ktap_eq(n, fd, "open_reuses_lowest_closed_fd");
+	f_close((int)n);
 }
 
 static void check_open_errors(void)
@@ -601,8 +606,9 @@ static void check_interrupts(void)
 	static char before[TEXT_MAX], after[TEXT_MAX];
 	unsigned int cpus[2];
 	const char *what = NULL;
-	long long b, a;
+	long long b = -1, a = -1;
 	struct thread *t;
+	bool moved = false;
 	int done;
 
 	if (getenv("USER_TEST_QEMU")) {
@@ -628,9 +634,24 @@ static void check_interrupts(void)
 	}
 	while (!spin_ready)
 		sys_sched_yield();
-	slurp("/proc/interrupts", before, sizeof(before));
-	done = spin_ready > 0 ? munmap_burst(BURST) : 0;
-	slurp("/proc/interrupts", after, sizeof(after));
+	/*
+	 * A busy host may preempt the spinner; while its CPU runs another
+	 * process no flush is owed there, so a burst can fall short on
+	 * Linux. Up to BURST_TRIES bursts: one must move the row by BURST.
+	 */
+	for (int i = 0; i < BURST_TRIES && !moved; i++) {
+		slurp("/proc/interrupts", before, sizeof(before));
+		done = spin_ready > 0 ? munmap_burst(BURST) : 0;
+		slurp("/proc/interrupts", after, sizeof(after));
+		b = irq_count(before, IRQ_ROW, spin_cpu, &what);
+		a = irq_count(after, IRQ_ROW, spin_cpu, &what);
+		moved = spin_ready > 0 && b >= 0 && done == BURST &&
+			a - b >= BURST;
+		ktap_diag("burst %d: spinner %s on CPU%u; %d munmaps; %s on "
+			  "CPU%u: %lld -> %lld", i + 1, spin_ready > 0 ? "ran" :
+			  "did not run", spin_cpu, done, IRQ_ROW, spin_cpu, b,
+			  a);
+	}
 	spin_stop = 1;
 	thread_join(t, NULL);
 	b = irq_count(before, IRQ_ROW, spin_cpu, &what);
@@ -639,15 +660,7 @@ static void check_interrupts(void)
 		     "interrupts_header_and_" IRQ_ROW "_row"))
 		ktap_diag("no '%s:' row '%s' with a CPU%u column", IRQ_ROW,
 			  IRQ_ROW_TEXT, spin_cpu);
-	a = irq_count(after, IRQ_ROW, spin_cpu, &what);
-	if (!ktap_ok(spin_ready > 0 && done == BURST && a - b >= BURST,
-		     "interrupts_" IRQ_ROW "_moves_with_remote_munmaps"))
-		ktap_diag("spinner %s on CPU%u; %d munmaps; %s on CPU%u: %lld "
-			  "-> %lld", spin_ready > 0 ? "ran" : "did not run",
-			  spin_cpu, done, IRQ_ROW, spin_cpu, b, a);
-	else
-		ktap_diag("%s on CPU%u: %lld -> %lld over %d munmaps", IRQ_ROW,
-			  spin_cpu, b, a, done);
+	ktap_ok(moved, "interrupts_" IRQ_ROW "_moves_with_remote_munmaps");
 	if (on_tlbk())
 		diag_lines(after);
 }
