@@ -1,7 +1,7 @@
 /*
  * System calls on files: open / openat, read, readv, write, writev, ioctl,
- * close, lseek (and i686's _llseek), fstat, newfstatat / fstatat64 and
- * stat, with each arch's Linux struct stat layout (asm/stat.h: x86_64's
+ * close, lseek (and i686's _llseek), fstat, newfstatat / fstatat64,
+ * stat and statx, with each arch's Linux struct stat layout (asm/stat.h: x86_64's
  * own, i386's stat and packed stat64, arm64's asm-generic one).
  */
 #include <kern/errno.h>
@@ -461,3 +461,67 @@ long sys_fstatat64(const struct syscall_args *args)
 	return fstatat_with(args, put_stat64);
 }
 #endif
+
+/* --- statx ----------------------------------------------------------------- */
+
+#define STATX_BASIC_STATS	0x7ffu
+#define STATX__RESERVED		0x80000000u
+#define AT_STATX_SYNC_TYPE	0x6000
+
+/* include/uapi/linux/stat.h: the same 256 bytes on every arch. */
+struct linux_statx_ts {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t __reserved;
+};
+
+struct linux_statx {
+	uint32_t stx_mask, stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink, stx_uid, stx_gid;
+	uint16_t stx_mode, __spare0;
+	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	struct linux_statx_ts stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	uint64_t __spare2[14];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "struct statx");
+
+/*
+ * statx(dirfd, path, flags, mask, buf): what 32-bit musl and glibc try
+ * first for every stat call. Every basic field is known, so the mask
+ * returned is STATX_BASIC_STATS whatever was asked (the times are 0: no
+ * clock of the files' making exists).
+ */
+long sys_statx(const struct syscall_args *args)
+{
+	unsigned long flags = args->a[2];
+	struct linux_statx sx;
+	struct file_stat st;
+	struct file *f;
+	int err;
+
+	if (flags & ~(unsigned long)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+				     AT_EMPTY_PATH | AT_STATX_SYNC_TYPE) ||
+	    (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE ||
+	    (args->a[3] & STATX__RESERVED))
+		return -EINVAL;
+	err = open_at((long)(int)args->a[0], args->a[1], O_RDONLY,
+		      flags & AT_EMPTY_PATH, &f);
+	if (err)
+		return err;
+	file_stat(f, &st);
+	file_put(f);
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = st.blksize;
+	sx.stx_nlink = st.nlink;
+	sx.stx_mode = (uint16_t)st.mode;
+	sx.stx_ino = st.ino;
+	sx.stx_size = st.size;
+	sx.stx_blocks = st.blocks;
+	sx.stx_rdev_major = (uint32_t)(st.rdev >> 8);
+	sx.stx_rdev_minor = (uint32_t)(st.rdev & 0xff);
+	sx.stx_dev_minor = (uint32_t)st.dev;
+	return copy_to_user(args->a[4], &sx, sizeof(sx));
+}

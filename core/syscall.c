@@ -52,6 +52,7 @@ static const syscall_fn syscall_table[] = {
 	[SYS_readv] = sys_readv,
 	[SYS_lseek] = sys_lseek,
 	[SYS_fstat] = sys_fstat,
+	[SYS_statx] = sys_statx,
 #ifdef SYS_open
 	[SYS_open] = sys_open,
 #endif

@@ -64,6 +64,7 @@ long sys_newfstatat(const struct syscall_args *args);
 long sys_fstat64(const struct syscall_args *args);
 long sys_stat64(const struct syscall_args *args);
 long sys_fstatat64(const struct syscall_args *args);
+long sys_statx(const struct syscall_args *args);
 
 /* arch/x86_64/syscall.c: the FS base (x86_64 only). */
 long sys_arch_prctl(const struct syscall_args *args);

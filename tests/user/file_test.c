@@ -173,6 +173,7 @@ static void check_own_executable(void)
 	{
 		long long sz = -1;
 		unsigned int md = 0;
+		unsigned char sx[256];
 
 		ktap_ok(f_fstatat(AT_FDCWD, self_path, 0, &sz, &md) == 0 &&
 			sz == total && (md & 0170000) == 0100000,
@@ -182,6 +183,12 @@ static void check_own_executable(void)
 			sz == total, "fstatat_empty_path_is_fstat");
 		ktap_eq(f_fstatat(AT_FDCWD, "/no/such", 0, &sz, &md), -ENOENT,
 			"fstatat_missing_enoent");
+		memset(sx, 0, sizeof(sx));
+		sz = -1;
+		ktap_ok(syscall5(SYS_statx, AT_FDCWD, (long)self_path, 0,
+				 0x7ff, (long)sx) == 0 &&
+			(memcpy(&sz, sx + 40, 8), sz == total) &&
+			(sx[29] & 0xf0) == 0x80, "statx_size_and_mode");
 	}
 #if defined(__i386__)
 	{
@@ -668,7 +675,7 @@ static void check_interrupts(void)
 int main(int argc, char **argv)
 {
 	self_path = argc > 0 && argv[0] ? argv[0] : "/init";
-	ktap_plan(57);
+	ktap_plan(58);
 	check_own_executable();
 	check_open_errors();
 	check_read_only();

@@ -34,6 +34,7 @@
 /* Files (core/sys_file.c): the generic table has openat but no open. */
 #define SYS_openat		56
 #define SYS_readv		65
+#define SYS_statx		291
 #define SYS_close		57
 #define SYS_lseek		62
 #define SYS_newfstatat		79

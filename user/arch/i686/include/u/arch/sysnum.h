@@ -35,6 +35,7 @@
 /* Files (core/sys_file.c): 32-bit off_t lseek plus _llseek; stat64. */
 #define SYS_open		5
 #define SYS_readv		145
+#define SYS_statx		383
 #define SYS_close		6
 #define SYS_lseek		19
 #define SYS_fstat		108

@@ -33,6 +33,7 @@
 /* Files (core/sys_file.c). */
 #define SYS_open		2
 #define SYS_readv		19
+#define SYS_statx		332
 #define SYS_close		3
 #define SYS_stat		4
 #define SYS_fstat		5
