@@ -199,7 +199,17 @@ static void check_own_executable(void)
 		ktap_eq(syscall5(SYS__llseek, fd, 0, 0, 8, SEEK_SET), -EFAULT,
 			"llseek_bad_result_efault");
 	}
+	{
+		/* The old i386 struct stat: 32-bit st_size at byte 20. */
+		unsigned char st[64];
+		unsigned long sz32 = 0;
+
+		ktap_ok(syscall2(SYS_fstat, fd, (long)st) == 0 &&
+			(memcpy(&sz32, st + 20, 4), (long)sz32 == total),
+			"fstat_old_i386_struct");
+	}
 #else
+	ktap_skip("the old struct stat is i386's", "fstat_old_i386_struct");
 	ktap_skip("_llseek is i386's", "llseek_set");
 	ktap_skip("_llseek is i386's", "llseek_bad_result_efault");
 #endif
@@ -675,7 +685,7 @@ static void check_interrupts(void)
 int main(int argc, char **argv)
 {
 	self_path = argc > 0 && argv[0] ? argv[0] : "/init";
-	ktap_plan(58);
+	ktap_plan(59);
 	check_own_executable();
 	check_open_errors();
 	check_read_only();
