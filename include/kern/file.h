@@ -117,19 +117,24 @@ struct file *file_alloc(const struct file_ops *ops);
 void file_get(struct file *f);
 void file_put(struct file *f);
 
-/* Read from the position and advance it; -EBADF if opened write-only. */
+/* Read from the position and advance it: the bytes read, 0 at the end,
+ * -EBADF if opened write-only, -EISDIR, -EFAULT. Locking: takes @f's lock
+ * around the position only (never across the user copy). TLB: none. */
 long file_read(struct file *f, uintptr_t ubuf, size_t len);
 
-/* Write: -EBADF if not opened for writing. */
+/* Write: the bytes written, -EBADF if not opened for writing, -EFAULT.
+ * Locking: none of @f's (the console takes its own). */
 long file_write(struct file *f, uintptr_t ubuf, size_t len);
 
 /* lseek: the new position in *@out, or -ESPIPE (console), -EINVAL (bad
- * @whence, negative result). */
+ * @whence, negative result). Locking: takes @f's lock. */
 int file_seek(struct file *f, int64_t off, int whence, uint64_t *out);
 
+/* fstat's facts about @f. Locking: none (immutable fields). */
 void file_stat(const struct file *f, struct file_stat *st);
 
-/* The read op of files that are byte strings (@data, @size). */
+/* The read op of files that are byte strings (@data, @size): copies from
+ * *@pos, advances it. Locking: none (the contents never change). */
 long file_read_data(struct file *f, uintptr_t ubuf, size_t len,
 		    uint64_t *pos);
 
@@ -155,15 +160,19 @@ int file_open(const char *path, unsigned int flags, struct file **out);
 /* --- File systems (core/fs_*.c): lookups of a normalised path -------- */
 
 /* Open @path in the synthetic tree (/proc, /sys); -ENOENT if it is not
- * there, -ENOMEM. Directories of the tree open as directories. */
+ * there, -ENOMEM. Directories of the tree open as directories. The text
+ * is generated here. Locking: none held (takes proc_lock, the caller's
+ * vm and pmap locks briefly). TLB: none. */
 int fs_synth_open(const char *path, struct file **out);
 
 /* Open @path in the initramfs; -ENOENT if not there, -ENOMEM. A name that
  * is a prefix of entries' names opens as a directory even when the
- * archive has no entry for the directory itself. */
+ * archive has no entry for the directory itself. Locking: none (the
+ * archive is read-only). */
 int fs_initramfs_open(const char *path, struct file **out);
 
-/* Make @f a directory named @path (copied); 0 or -ENOMEM. */
+/* Make @f a directory named @path (copied); 0 or -ENOMEM.
+ * Locking: none (@f is not shared yet). */
 int file_make_dir(struct file *f, const char *path, enum file_fs fs);
 
 /* A stable inode number for @path on @fs (a hash of the name). */
