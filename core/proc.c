@@ -7,6 +7,7 @@
  */
 #include <kern/arch.h>
 #include <kern/errno.h>
+#include <kern/fd_table.h>
 #include <kern/futex.h>
 #include <kern/lock_rank.h>
 #include <kern/panic.h>
@@ -46,13 +47,18 @@ struct proc *proc_alloc(struct proc *parent, int pid, int *err)
 	struct proc *p = kzalloc(sizeof(*p));
 	unsigned long irq;
 
-	if (!p) {
+	if (p)
+		p->files = parent ? fd_table_copy(parent->files) :
+			fd_table_create(true);
+	if (!p || !p->files) {
+		kfree(p);
 		*err = -ENOMEM;
 		return NULL;
 	}
 	irq = spin_lock_irqsave(&proc_lock);
 	if (nprocs >= PROC_MAX) {
 		spin_unlock_irqrestore(&proc_lock, irq);
+		fd_table_destroy(p->files);
 		kfree(p);
 		*err = -EAGAIN;
 		return NULL;
@@ -95,6 +101,7 @@ void proc_abort(struct proc *p)
 	unlink_child(p);
 	nprocs--;
 	spin_unlock_irqrestore(&proc_lock, irq);
+	fd_table_destroy(p->files);
 	kfree(p);
 }
 
@@ -188,6 +195,9 @@ static void proc_teardown(struct proc *p)
 		arch_cpu_relax();
 	vm_space_destroy(p->vm);
 	p->vm = NULL;
+	/* Exit closes every descriptor (no thread is left to use them). */
+	fd_table_destroy(p->files);
+	p->files = NULL;
 	irq = spin_lock_irqsave(&proc_lock);
 	reparent_children(p);
 	p->state = PROC_ZOMBIE;

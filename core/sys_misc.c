@@ -1,6 +1,6 @@
 /*
- * The remaining system calls: the console (read and write on fds 0-2),
- * uname, clocks and sleeping, and futexes.
+ * The remaining system calls: uname, clocks and sleeping, and futexes
+ * (read, write and the other file calls are in core/sys_file.c).
  */
 #include <kern/arch.h>
 #include <kern/errno.h>
@@ -34,82 +34,6 @@ struct ktimespec {
 	long tv_sec;
 	long tv_nsec;
 };
-
-/* Bytes per copy: the console lock is held for one chunk, so lines from
- * several CPUs interleave by chunk, never by character. */
-#define WRITE_CHUNK		256
-
-/* Copy @len bytes from user @ubuf to the console; returns the bytes
- * written, or -EFAULT if none could be read. */
-static long console_write_user(uintptr_t ubuf, size_t len)
-{
-	char buf[WRITE_CHUNK];
-	size_t done = 0, n;
-
-	while (done < len) {
-		n = MIN(len - done, sizeof(buf));
-		if (copy_from_user(buf, ubuf + done, n))
-			return done ? (long)done : -EFAULT;
-		console_printf("%.*s", (int)n, buf);
-		done += n;
-	}
-	return (long)done;
-}
-
-static bool is_console_out(unsigned long fd)
-{
-	return fd == 1 || fd == 2;
-}
-
-long sys_write(const struct syscall_args *args)
-{
-	if (!is_console_out(args->a[0]))
-		return -EBADF;
-	return console_write_user(args->a[1], args->a[2]);
-}
-
-/* Linux's limit on the iovecs of one call (UIO_MAXIOV). */
-#define IOV_MAX		1024
-
-/* writev: each iovec in turn; a bad one after some bytes were written
- * ends the call with the count so far, as a short write. */
-long sys_writev(const struct syscall_args *args)
-{
-	struct { uintptr_t base; size_t len; } iov;
-	unsigned long n = args->a[2];
-	long total = 0, r;
-
-	if (!is_console_out(args->a[0]))
-		return -EBADF;
-	if (n > IOV_MAX)
-		return -EINVAL;
-	for (unsigned long i = 0; i < n; i++) {
-		if (copy_from_user(&iov, args->a[1] + i * sizeof(iov),
-				   sizeof(iov)))
-			return total ? total : -EFAULT;
-		r = console_write_user(iov.base, iov.len);
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-	}
-	return total;
-}
-
-/* The serial console is no terminal this kernel drives: every request on
- * the standard descriptors is "not a tty", which makes libcs buffer
- * standard output fully (flushed at exit). */
-long sys_ioctl(const struct syscall_args *args)
-{
-	return args->a[0] <= 2 ? -ENOTTY : -EBADF;
-}
-
-/* There is no console input driver: standard input is at end of file. */
-long sys_read(const struct syscall_args *args)
-{
-	if (args->a[0] != 0)
-		return -EBADF;
-	return user_range_ok(args->a[1], args->a[2]) ? 0 : -EFAULT;
-}
 
 long sys_uname(const struct syscall_args *args)
 {

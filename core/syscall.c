@@ -46,6 +46,31 @@ static const syscall_fn syscall_table[] = {
 #ifdef SYS_arch_prctl
 	[SYS_arch_prctl] = sys_arch_prctl,
 #endif
+	/* Files (core/sys_file.c), with each arch's own set of calls. */
+	[SYS_openat] = sys_openat,
+	[SYS_close] = sys_close,
+	[SYS_readv] = sys_readv,
+	[SYS_lseek] = sys_lseek,
+	[SYS_fstat] = sys_fstat,
+	[SYS_statx] = sys_statx,
+#ifdef SYS_open
+	[SYS_open] = sys_open,
+#endif
+#ifdef SYS_stat
+	/* No symbolic links exist: lstat is stat. */
+	[SYS_stat] = sys_stat,
+	[SYS_lstat] = sys_stat,
+#endif
+#ifdef SYS_newfstatat
+	[SYS_newfstatat] = sys_newfstatat,
+#endif
+#ifdef SYS__llseek
+	[SYS__llseek] = sys_llseek,
+	[SYS_stat64] = sys_stat64,
+	[SYS_lstat64] = sys_stat64,
+	[SYS_fstat64] = sys_fstat64,
+	[SYS_fstatat64] = sys_fstatat64,
+#endif
 };
 
 /* Unknown calls a process gets told about on the console, at most. */

@@ -21,6 +21,7 @@
 #include <mm/pmap.h>
 #include <mm/tlb_batch.h>
 #include <smp/cpu.h>
+#include <smp/ipi_stats.h>
 #include <smp/shootdown.h>
 #include <smp/xcall.h>
 
@@ -68,6 +69,7 @@ static void flush_for_remote(void *arg)
 	else
 		mmu_tlb_flush_asid_local(b->pmap->asid);
 	stats[this_cpu()->id].flushes++;
+	ipi_stats_inc(IPI_STAT_TLB);
 }
 
 /*

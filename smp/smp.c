@@ -10,6 +10,7 @@
 #include <kern/printk.h>
 #include <mm/kstack.h>
 #include <smp/cpu.h>
+#include <smp/ipi_stats.h>
 #include <smp/smp.h>
 #include <smp/smp_md.h>
 
@@ -68,6 +69,8 @@ void smp_handle_ipi(enum ipi_kind kind)
 {
 	if (kind == IPI_XCALL)
 		xcall_handle_ipi();
+	else if (kind == IPI_WAKE)
+		ipi_stats_inc(IPI_STAT_RESCHED);
 }
 
 __noreturn void smp_secondary_entry(struct cpu *c)

@@ -8,6 +8,7 @@
 #include <kern/arch.h>
 #include <kern/errno.h>
 #include <smp/cpu.h>
+#include <smp/ipi_stats.h>
 #include <smp/smp_md.h>
 #include <smp/xcall.h>
 
@@ -52,6 +53,7 @@ void xcall_handle_ipi(void)
 	while ((req = inbox_pop(in)) != NULL) {
 		req->fn(req->arg);
 		in->handled++;
+		ipi_stats_inc(IPI_STAT_XCALL);
 		/* Release: the initiator may reuse @req as soon as it sees 0,
 		 * and must see everything fn wrote. */
 		__atomic_fetch_sub(&req->pending, 1, __ATOMIC_RELEASE);

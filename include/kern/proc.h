@@ -20,6 +20,7 @@
 #include <kern/waitq.h>
 
 struct cpuset;
+struct fd_table;
 struct thread;
 struct trapframe;
 struct vm_space;
@@ -57,6 +58,8 @@ struct proc {
 					 * interrupts on, before the vm lock */
 	vaddr_t brk_base, brk;		/* the heap: [brk_base, brk) */
 	unsigned int nosys_reports;	/* unknown system calls reported */
+	struct fd_table *files;		/* shared by the threads; a fork's
+					 * copy; closed by the last thread */
 };
 
 extern struct spinlock proc_lock;
@@ -86,8 +89,9 @@ int proc_spawn(const char *name, void (*fn)(void *), void *arg,
 
 /*
  * A new process with pid @pid (its first thread's tid): a slot, its
- * parent linked, no address space or threads yet. Returns
- * NULL with *@err = -EAGAIN at the process limit or -ENOMEM.
+ * parent linked, its file descriptors (a copy of the parent's, or fds
+ * 0-2 on the console without a parent), no address space or threads yet.
+ * Returns NULL with *@err = -EAGAIN at the process limit or -ENOMEM.
  * Locking: takes proc_lock.
  */
 struct proc *proc_alloc(struct proc *parent, int pid, int *err);

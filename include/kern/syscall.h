@@ -42,14 +42,29 @@ long sys_madvise(const struct syscall_args *args);
 long sys_brk(const struct syscall_args *args);
 
 /* core/sys_misc.c */
-long sys_read(const struct syscall_args *args);
-long sys_write(const struct syscall_args *args);
 long sys_uname(const struct syscall_args *args);
 long sys_clock_gettime(const struct syscall_args *args);
 long sys_nanosleep(const struct syscall_args *args);
 long sys_futex(const struct syscall_args *args);
+
+/* core/sys_file.c */
+long sys_read(const struct syscall_args *args);
+long sys_write(const struct syscall_args *args);
 long sys_writev(const struct syscall_args *args);
+long sys_readv(const struct syscall_args *args);
 long sys_ioctl(const struct syscall_args *args);
+long sys_open(const struct syscall_args *args);
+long sys_openat(const struct syscall_args *args);
+long sys_close(const struct syscall_args *args);
+long sys_lseek(const struct syscall_args *args);
+long sys_llseek(const struct syscall_args *args);
+long sys_fstat(const struct syscall_args *args);
+long sys_stat(const struct syscall_args *args);
+long sys_newfstatat(const struct syscall_args *args);
+long sys_fstat64(const struct syscall_args *args);
+long sys_stat64(const struct syscall_args *args);
+long sys_fstatat64(const struct syscall_args *args);
+long sys_statx(const struct syscall_args *args);
 
 /* arch/x86_64/syscall.c: the FS base (x86_64 only). */
 long sys_arch_prctl(const struct syscall_args *args);

@@ -200,6 +200,21 @@ def _user():
     return t
 
 
+def _files():
+    """The file layer (tests/user/file_test.c). Its ARCH-user-file-smp1/4
+    targets come from _user(), like every user program's; these add one
+    run per arch under multi-threaded TCG, where the munmap burst and the
+    remote CPU counting its TLB / function-call IPIs really run at once."""
+    t = []
+    for arch in ("x86_64", "i686", "aarch64"):
+        t.append(Target(f"{arch}-user-file-mttcg-smp4", arch,
+                        initramfs_boot(arch), 4,
+                        initrd=f"build/{arch}/initramfs.cpio", timeout=180,
+                        kargs=f"init={USER_BIN}/file_test",
+                        init=f"{USER_BIN}/file_test", tcg_threads="multi"))
+    return t
+
+
 def _host():
     """The MI code natively under ASan + UBSan (tests/host), once per PTE
     codec; boot names the binary (native = the x86_64 codec)."""
@@ -229,7 +244,8 @@ def _tools():
 
 
 TARGETS = {t.name: t for t in
-           _host() + _tools() + _boots() + _selfchecks() + _user()}
+           _host() + _tools() + _boots() + _selfchecks() + _user() +
+           _files()}
 
 
 def targets_for(arch):

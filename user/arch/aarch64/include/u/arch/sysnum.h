@@ -30,6 +30,16 @@
 #define SYS_madvise		233
 #define SYS_wait4		260
 
+
+/* Files (core/sys_file.c): the generic table has openat but no open. */
+#define SYS_openat		56
+#define SYS_readv		65
+#define SYS_statx		291
+#define SYS_close		57
+#define SYS_lseek		62
+#define SYS_newfstatat		79
+#define SYS_fstat		80
+
 /* Also used by static libcs at start-up and in stdio (musl, glibc). */
 #define SYS_ioctl		29
 #define SYS_writev		66

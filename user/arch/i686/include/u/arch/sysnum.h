@@ -31,6 +31,21 @@
 #define SYS_clock_gettime	265
 #define SYS_getcpu		318
 
+
+/* Files (core/sys_file.c): 32-bit off_t lseek plus _llseek; stat64. */
+#define SYS_open		5
+#define SYS_readv		145
+#define SYS_statx		383
+#define SYS_close		6
+#define SYS_lseek		19
+#define SYS_fstat		108
+#define SYS__llseek		140
+#define SYS_stat64		195
+#define SYS_lstat64		196
+#define SYS_fstat64		197
+#define SYS_openat		295
+#define SYS_fstatat64		300
+
 /* Also used by static libcs at start-up and in stdio (musl, glibc). */
 #define SYS_fork		2
 #define SYS_ioctl		54

@@ -29,6 +29,19 @@
 #define SYS_exit_group		231
 #define SYS_getcpu		309
 
+
+/* Files (core/sys_file.c). */
+#define SYS_open		2
+#define SYS_readv		19
+#define SYS_statx		332
+#define SYS_close		3
+#define SYS_stat		4
+#define SYS_fstat		5
+#define SYS_lstat		6
+#define SYS_lseek		8
+#define SYS_openat		257
+#define SYS_newfstatat		262
+
 /* Also used by static libcs at start-up and in stdio (musl, glibc). */
 #define SYS_ioctl		16
 #define SYS_writev		20
