@@ -59,6 +59,8 @@ def main(argv):
         if not os.path.isfile(src):
             print(f"mkinitramfs: {src}: not a file", file=sys.stderr)
             return 2
+    # A fresh tree has no build/ARCH/ until the kernel is built.
+    os.makedirs(os.path.dirname(argv[1]) or ".", exist_ok=True)
     with open(argv[1], "wb") as f:
         f.write(build(pairs))
     return 0
