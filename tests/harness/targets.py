@@ -197,6 +197,21 @@ def _user():
     return t
 
 
+def _counter():
+    """aarch64's EL0 counter access (CNTKCTL_EL1) on the paths that enter
+    at EL2 and drop to EL1 (CNTHCTL_EL2 is set there too): counter_test
+    reads CNTVCT_EL0 on every CPU and requires CNTPCT_EL0 to trap. The
+    EL1 entries are the plain ARCH-user-counter-smpN targets."""
+    initrd = "build/aarch64/initramfs.cpio"
+    init = f"{USER_BIN}/counter_test"
+    return [Target("aarch64-user-counter-el2-smp4", "aarch64", "image", 4,
+                   initrd=initrd, timeout=120, el2=True,
+                   kargs=f"init={init}", init=init),
+            Target("aarch64-uboot-el2-user-counter-smp2", "aarch64", "uboot",
+                   2, initrd=initrd, timeout=120, el2=True,
+                   kargs=f"init={init}", init=init)]
+
+
 def _host():
     """The MI code natively under ASan + UBSan (tests/host), once per PTE
     codec; boot names the binary (native = the x86_64 codec)."""
@@ -215,7 +230,8 @@ def _host():
                    expect_failure=r"not ok \d+ sim_tlb")]
 
 
-TARGETS = {t.name: t for t in _host() + _boots() + _selfchecks() + _user()}
+TARGETS = {t.name: t for t in _host() + _boots() + _selfchecks() + _user() +
+           _counter()}
 
 
 def targets_for(arch):
