@@ -93,6 +93,14 @@ def _boots():
     return t
 
 
+# A panic's console (core/panic.c): "Call trace:", at least one line that
+# is only a 0x kernel address (what a host symbolizer reads), then the
+# Bail out! line matching @reason.
+def _traced(reason):
+    return (r"Call trace:\n(?:\[cpu\d+\] )?\s+0x[0-9a-f]+\n(?:.*\n)*?" +
+            reason)
+
+
 def _selfchecks():
     """One per arch and failure kind the harness must catch."""
     t = []
@@ -100,10 +108,12 @@ def _selfchecks():
                        ("aarch64", "elf")):
         t.append(Target(f"{arch}-selfcheck-panic", arch, boot,
                         kargs="ktest.selftest=panic",
-                        expect_failure=r"Bail out! panic .*deliberate panic"))
+                        expect_failure=_traced(
+                            r"Bail out! panic .*deliberate panic")))
         t.append(Target(f"{arch}-selfcheck-trap", arch, boot,
                         kargs="ktest.selftest=trap",
-                        expect_failure=r"Bail out! panic .*unhandled"))
+                        expect_failure=_traced(
+                            r"Bail out! panic .*unhandled")))
         t.append(Target(f"{arch}-selfcheck-fail", arch, boot,
                         kargs="ktest.selftest=fail",
                         expect_failure=r"not ok \d+ ktest_selftest"))
