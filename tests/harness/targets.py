@@ -97,7 +97,7 @@ def _boots():
 # is only a 0x kernel address (what a host symbolizer reads), then the
 # Bail out! line matching @reason.
 def _traced(reason):
-    return (r"Call trace:\n(?:\[cpu\d+\] )?\s+0x[0-9a-f]+\n(?:.*\n)*?" +
+    return (r"Call trace:\n(?:\[cpu\d+\] )?[ \t]+0x[0-9a-f]+\n(?:.*\n)*?" +
             reason)
 
 
