@@ -39,8 +39,11 @@ SRCS := $(MI_SRCS) $(ARCH_SRCS)
 OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS))
 C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
 
+# Frame pointers in every function, leaves included: panics and kernel
+# traps print a frame-pointer backtrace (core/backtrace.c).
 CFLAGS := --target=$(CLANG_TARGET) -std=gnu11 -ffreestanding -nostdlib \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
+	-mno-omit-leaf-frame-pointer \
 	-fno-common -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude $(ARCH_INCLUDES) -Iuser/arch/$(ARCH)/include \
 	$(ARCH_CFLAGS) $(DEBUG_CFLAGS) $(KCFLAGS)

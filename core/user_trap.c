@@ -75,6 +75,15 @@ void user_exception(struct trapframe *tf, const char *cause, vaddr_t addr)
 	kill_current(tf, what, SIGSEGV);
 }
 
+void user_illegal_instruction(struct trapframe *tf, const char *cause,
+			      vaddr_t pc)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s at %#lx", cause, (unsigned long)pc);
+	kill_current(tf, what, SIGILL);
+}
+
 void user_return(struct trapframe *tf)
 {
 	struct thread *t;

@@ -35,6 +35,7 @@ ARCH_SRCS := \
 	arch/aarch64/pte.c \
 	arch/aarch64/semihost.c \
 	arch/aarch64/smp.c \
+	arch/aarch64/stack_bounds.c \
 	arch/aarch64/thread.c \
 	arch/aarch64/thread_switch_test.c \
 	arch/aarch64/timer.c \

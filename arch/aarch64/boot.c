@@ -237,6 +237,7 @@ void arch_boot(uint64_t entry_x0, paddr_t load_pa, unsigned int entry_el)
 	 * is UNKNOWN until written. */
 	arch_set_this_cpu(&cpus[0]);
 	fpsimd_cpu_init();
+	timer_cpu_init();
 	printk("boot: %s kernel, entered at EL%u%s, loaded at %#lx, running at %#lx\n",
 	       ARCH_NAME, entry_el, entry_el == 2 ? " (dropped to EL1)" : "",
 	       load_pa, KERNEL_LOAD_PA);

@@ -60,6 +60,13 @@ static void user_sync(struct trapframe *tf)
 	case EC_DABT_LOWER:
 		user_abort(tf, ec);
 		break;
+	case EC_UNKNOWN:
+	case EC_SYS64:
+		/* What Linux answers with SIGILL: an UNDEFINED instruction, or
+		 * a system register EL0 may not touch (CNTPCT_EL0, the timer
+		 * registers: timer_cpu_init()). */
+		user_illegal_instruction(tf, esr_class_name(ec), tf->elr);
+		break;
 	case EC_PC_ALIGN:
 		user_exception(tf, esr_class_name(ec), tf->far);
 		break;

@@ -219,6 +219,7 @@ msg_dtb_overlap:
 
 	.section ".bss.boot_stack", "aw", %nobits
 	.balign	16
+	.globl	boot_stack
 boot_stack:
 	.space	BOOT_STACK_SIZE
 	.globl	boot_stack_top

@@ -16,6 +16,7 @@
 #include <machine/smp_boot.h>
 #include <machine/sysreg.h>
 #include <machine/thread.h>
+#include <machine/timer.h>
 #include <machine/vmsa.h>
 #include <smp/cpu.h>
 #include <smp/smp_md.h>
@@ -140,6 +141,7 @@ void secondary_main(struct cpu *c)
 {
 	arch_set_this_cpu(c);
 	fpsimd_cpu_init();
+	timer_cpu_init();
 	smp_secondary_entry(c);
 }
 

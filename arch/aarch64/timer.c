@@ -25,6 +25,24 @@
 
 #define NSEC_PER_SEC		1000000000UL
 
+/*
+ * CNTKCTL_EL1 (Arm ARM, "CNTKCTL_EL1, Counter-timer Kernel Control
+ * Register"): EL0PCTEN(0) EL0 reads of CNTPCT_EL0, EL0VCTEN(1) of
+ * CNTVCT_EL0 (either one also allows CNTFRQ_EL0), EVNTEN(2) the event
+ * stream, EL0VTEN(8) the virtual timer CNTV_*, EL0PTEN(9) the physical
+ * timer CNTP_*; 0 traps the access to EL1.
+ */
+#define CNTKCTL_EL0VCTEN	(1UL << 1)
+
+/*
+ * What Linux's arch_counter_set_user_access() leaves: EL0 reads the
+ * virtual counter and its frequency (vDSO clocks, static programs timing
+ * themselves with mrs cntvct_el0); the physical counter, both timers and
+ * the event stream stay off, so such an access from EL0 traps and kills
+ * the program with SIGILL.
+ */
+#define CNTKCTL_EL0_ACCESS	CNTKCTL_EL0VCTEN
+
 static unsigned int timer_irq = TIMER_DEFAULT_INTID;
 /* Counter ticks per period; every CPU stores the same value. */
 static uint64_t timer_period;
@@ -40,6 +58,20 @@ void timer_init(const struct platform *p)
 	       p->timer_intid ? "from the DTB" : "QEMU virt default");
 	if (freq == 0)
 		printk("timer: CNTFRQ_EL0 is 0 (not set by firmware): no tick\n");
+}
+
+void timer_cpu_init(void)
+{
+	/*
+	 * Written whole: the reset value of most fields is UNKNOWN on real
+	 * CPUs. Under an EL2 we left, CNTHCTL_EL2 (el2.S) only decides what
+	 * EL1 and EL0 may reach past EL1: these EL0 traps to EL1 come first.
+	 */
+	write_sysreg(cntkctl_el1, CNTKCTL_EL0_ACCESS);
+	/* In effect before this CPU first enters EL0 (the ERET of a later
+	 * user_return is itself a context synchronization event, but the
+	 * ISB keeps that reasoning out of every caller). */
+	isb();
 }
 
 unsigned int timer_intid(void)

@@ -212,9 +212,11 @@ void trap_handle(struct trapframe *tf)
 	console_break_lock();
 	report_syndrome(tf);
 	report_registers(tf);
-	panic("unhandled %s (%s) at %#lx", vector_names[tf->vector % 16],
-	      kind == TRAP_OTHER ? esr_class_name(ec) : trap_kind_name(kind),
-	      tf->elr);
+	/* The trace starts in the trapped code (ELR, x29), not here. */
+	panic_at(tf->elr, tf->x[29], "unhandled %s (%s) at %#lx",
+		 vector_names[tf->vector % 16],
+		 kind == TRAP_OTHER ? esr_class_name(ec) : trap_kind_name(kind),
+		 tf->elr);
 }
 
 void arch_trap_breakpoint(void)

@@ -38,5 +38,8 @@ __noreturn void i686_double_fault_task(uint32_t error)
 	       x86_vector_name(T_DF), T_DF, t->eip);
 	x86_print_error_code(T_DF, error);
 	double_fault_print(t);
-	panic("unhandled %s at %#x", x86_vector_name(T_DF), t->eip);
+	/* The faulting context's chain (often ending at once: a #DF is
+	 * mostly a kernel stack overflow, fp in the guard page). */
+	panic_at(t->eip, t->ebp, "unhandled %s at %#x", x86_vector_name(T_DF),
+		 t->eip);
 }

@@ -7,6 +7,7 @@
  * runs on a known-good stack with known-good segments (SDM vol. 3A 6.15,
  * "#DF").
  */
+#include <kern/backtrace_md.h>
 #include <kern/compiler.h>
 #include <machine/cpufunc.h>
 #include <machine/gdt.h>
@@ -128,4 +129,15 @@ void x86_cpu_tables_init(struct cpu *c)
 	if (c == &cpus[0])
 		idt_init();
 	idt_load();
+}
+
+unsigned int x86_exception_stacks(struct stack_range *r, unsigned int max)
+{
+	unsigned int id = this_cpu()->id, n = 0;
+
+	if (id >= MAX_CPUS)
+		return 0;
+	stack_range_add(r, &n, max, (uintptr_t)df_stacks[id],
+			(uintptr_t)(df_stacks[id] + DF_STACK_SIZE));
+	return n;
 }

@@ -4,6 +4,7 @@
  * privilege levels, and the TSS whose interrupt stack table gives #DF and
  * NMI known-good stacks (SDM vol. 3A 6.14.5).
  */
+#include <kern/backtrace_md.h>
 #include <kern/compiler.h>
 #include <machine/cpufunc.h>
 #include <machine/gdt.h>
@@ -118,4 +119,17 @@ void x86_cpu_tables_init(struct cpu *c)
 		idt_init();
 	idt_load();
 	x86_syscall_cpu_init();
+}
+
+unsigned int x86_exception_stacks(struct stack_range *r, unsigned int max)
+{
+	unsigned int id = this_cpu()->id, n = 0;
+
+	if (id >= MAX_CPUS)
+		return 0;
+	stack_range_add(r, &n, max, (uintptr_t)df_stacks[id],
+			(uintptr_t)(df_stacks[id] + IST_STACK_SIZE));
+	stack_range_add(r, &n, max, (uintptr_t)nmi_stacks[id],
+			(uintptr_t)(nmi_stacks[id] + IST_STACK_SIZE));
+	return n;
 }

@@ -178,5 +178,7 @@ void x86_trap(struct trapframe *tf)
 	if (tf->vector == T_PF)
 		printk("fault address (cr2) %#lx\n", (unsigned long)fault_addr);
 	trapframe_print(tf);
-	panic("unhandled %s at %#lx", name, (unsigned long)pc);
+	/* The trace starts in the trapped code, not in this handler. */
+	panic_at(pc, trapframe_fp(tf), "unhandled %s at %#lx", name,
+		 (unsigned long)pc);
 }

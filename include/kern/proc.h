@@ -31,6 +31,7 @@ struct vm_space;
 #define THREAD_MAX		512
 
 /* Linux signal numbers, for wait statuses of killed processes. */
+#define SIGILL			4
 #define SIGKILL			9
 #define SIGSEGV			11
 #define SIGCHLD			17

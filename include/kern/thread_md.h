@@ -50,6 +50,14 @@ void user_page_fault(struct trapframe *tf, vaddr_t addr, unsigned int access);
 void user_exception(struct trapframe *tf, const char *cause, vaddr_t addr);
 
 /*
+ * As user_exception(), for an instruction user mode may not execute (an
+ * undefined opcode, a trapped system-register access): the wait status
+ * is SIGILL's, as Linux's. @pc is the instruction's address.
+ */
+void user_illegal_instruction(struct trapframe *tf, const char *cause,
+			      vaddr_t pc);
+
+/*
  * Last step of every return to user mode, interrupts disabled: runs the
  * scheduler if this CPU should switch, ends the thread if its process is
  * being killed or has exited. Returns with interrupts disabled, ready to

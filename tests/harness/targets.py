@@ -96,6 +96,14 @@ def _boots():
     return t
 
 
+# A panic's console (core/panic.c): "Call trace:", at least one line that
+# is only a 0x kernel address (what a host symbolizer reads), then the
+# Bail out! line matching @reason.
+def _traced(reason):
+    return (r"Call trace:\n(?:\[cpu\d+\] )?[ \t]+0x[0-9a-f]+\n(?:.*\n)*?" +
+            reason)
+
+
 def _selfchecks():
     """One per arch and failure kind the harness must catch."""
     t = []
@@ -103,10 +111,12 @@ def _selfchecks():
                        ("aarch64", "elf")):
         t.append(Target(f"{arch}-selfcheck-panic", arch, boot,
                         kargs="ktest.selftest=panic",
-                        expect_failure=r"Bail out! panic .*deliberate panic"))
+                        expect_failure=_traced(
+                            r"Bail out! panic .*deliberate panic")))
         t.append(Target(f"{arch}-selfcheck-trap", arch, boot,
                         kargs="ktest.selftest=trap",
-                        expect_failure=r"Bail out! panic .*unhandled"))
+                        expect_failure=_traced(
+                            r"Bail out! panic .*unhandled")))
         t.append(Target(f"{arch}-selfcheck-fail", arch, boot,
                         kargs="ktest.selftest=fail",
                         expect_failure=r"not ok \d+ ktest_selftest"))
@@ -215,6 +225,21 @@ def _files():
     return t
 
 
+def _counter():
+    """aarch64's EL0 counter access (CNTKCTL_EL1) on the paths that enter
+    at EL2 and drop to EL1 (CNTHCTL_EL2 is set there too): counter_test
+    reads CNTVCT_EL0 on every CPU and requires CNTPCT_EL0 to trap. The
+    EL1 entries are the plain ARCH-user-counter-smpN targets."""
+    initrd = "build/aarch64/initramfs.cpio"
+    init = f"{USER_BIN}/counter_test"
+    return [Target("aarch64-user-counter-el2-smp4", "aarch64", "image", 4,
+                   initrd=initrd, timeout=120, el2=True,
+                   kargs=f"init={init}", init=init),
+            Target("aarch64-uboot-el2-user-counter-smp2", "aarch64", "uboot",
+                   2, initrd=initrd, timeout=120, el2=True,
+                   kargs=f"init={init}", init=init)]
+
+
 def _host():
     """The MI code natively under ASan + UBSan (tests/host), once per PTE
     codec; boot names the binary (native = the x86_64 codec)."""
@@ -245,7 +270,7 @@ def _tools():
 
 TARGETS = {t.name: t for t in
            _host() + _tools() + _boots() + _selfchecks() + _user() +
-           _files()}
+           _files() + _counter()}
 
 
 def targets_for(arch):

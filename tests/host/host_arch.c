@@ -8,10 +8,13 @@
  * runs as with host_cpu_set(), and the machine (RAM, MMU, TLBs) is
  * tests/host/sim/. Not built with host_rename.h: this file is the libc side.
  */
+#define _GNU_SOURCE	/* pthread_getattr_np */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <kern/arch.h>
+#include <kern/backtrace.h>
 #include <kern/boot.h>
 #include <kern/cmdline.h>
 #include <kern/panic.h>
@@ -44,6 +47,24 @@ void arch_poweroff(int status)
 {
 	fflush(stdout);
 	exit(status ? 3 : 1);
+}
+
+/* The host thread's stack, as the kernel's walker sees a thread stack. */
+unsigned int arch_stack_bounds(struct stack_range *r, unsigned int max)
+{
+	pthread_attr_t attr;
+	void *lo;
+	size_t size;
+
+	if (max == 0 || pthread_getattr_np(pthread_self(), &attr) != 0)
+		return 0;
+	if (pthread_attr_getstack(&attr, &lo, &size) != 0)
+		size = 0;
+	pthread_attr_destroy(&attr);
+	if (size == 0)
+		return 0;
+	r[0] = (struct stack_range){ (uintptr_t)lo, (uintptr_t)lo + size };
+	return 1;
 }
 
 void arch_halt(void)

@@ -15,6 +15,7 @@
 /* Exception classes this kernel tells apart. */
 #define EC_UNKNOWN	0x00	/* among others: an UNDEFINED instruction */
 #define EC_SVC64	0x15	/* SVC from AArch64 */
+#define EC_SYS64	0x18	/* trapped MSR, MRS or system instruction */
 #define EC_IABT_LOWER	0x20
 #define EC_IABT_CUR	0x21
 #define EC_PC_ALIGN	0x22

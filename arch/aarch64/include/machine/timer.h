@@ -17,6 +17,14 @@ struct platform;
  */
 void timer_init(const struct platform *p);
 
+/*
+ * Set this CPU's EL0 access to the generic timer as Linux does
+ * (CNTKCTL_EL1): EL0 may read CNTVCT_EL0 and CNTFRQ_EL0; CNTPCT_EL0 and
+ * the CNTP_* / CNTV_* timer registers trap. Every CPU calls it on its way
+ * up, before any thread of its runs at EL0. Locking: this CPU only.
+ */
+void timer_cpu_init(void);
+
 /* The INTID the timer interrupts on (a PPI, the same on every CPU). */
 unsigned int timer_intid(void);
 

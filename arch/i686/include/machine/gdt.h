@@ -29,4 +29,12 @@ void x86_tss_set_kernel_stack(void *top);
 /* The calling CPU's user-entry stack top. */
 void *x86_tss_kernel_stack(void);
 
+struct stack_range;
+
+/*
+ * Store this CPU's exception stacks (the double fault stack) in @r,
+ * room for @max; returns how many. For arch_stack_bounds(). Locking: none.
+ */
+unsigned int x86_exception_stacks(struct stack_range *r, unsigned int max);
+
 #endif

@@ -40,4 +40,12 @@ void *x86_tss_kernel_stack(void);
 /* Program SYSCALL on the calling CPU (syscall.c). Interrupts off. */
 void x86_syscall_cpu_init(void);
 
+struct stack_range;
+
+/*
+ * Store this CPU's exception stacks (the double fault stack, the NMI stack) in @r,
+ * room for @max; returns how many. For arch_stack_bounds(). Locking: none.
+ */
+unsigned int x86_exception_stacks(struct stack_range *r, unsigned int max);
+
 #endif

@@ -35,6 +35,12 @@ static inline uintptr_t trapframe_pc(const struct trapframe *tf)
 	return tf->rip;
 }
 
+/* The interrupted code's frame pointer, where a backtrace starts. */
+static inline uintptr_t trapframe_fp(const struct trapframe *tf)
+{
+	return tf->rbp;
+}
+
 static inline void trapframe_set_pc(struct trapframe *tf, uintptr_t pc)
 {
 	tf->rip = pc;
