@@ -38,6 +38,7 @@ usage: ./build.sh COMMAND [ARGS]
                             and the user runtime's programs on Linux
   debug ARCH [OPTIONS] [-- KERNEL ARGS]
                             like run, but QEMU waits for gdb; prints the gdb command
+      --gdb-port N          the gdb stub's port on 127.0.0.1 (default 1234)
   clean                     remove build/
   help                      this text
 
@@ -205,6 +206,12 @@ qemu_cmd() {
 			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
 			args+=("$1" "$2")
 			shift 2 ;;
+		--gdb-port)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			[[ $2 =~ ^[0-9]+$ && $2 -ge 1 && $2 -le 65535 ]] ||
+				die_usage "--gdb-port is a TCP port (1-65535), not '$2'"
+			args+=("$1" "$2")
+			shift 2 ;;
 		--boot)
 			[[ $# -ge 2 ]] || die_usage "--boot needs a value"
 			case "$2" in
@@ -251,6 +258,10 @@ cmd_test() {
 	read -ra user_arches <<<"$(arch_list "$which")"
 	echo "== test: user runtime on Linux (${user_arches[*]})"
 	tools/user_test.sh "${user_arches[@]}" || status=1
+	# build.sh, tools/ and the harness themselves: cheap host-side checks
+	# (QEMU start-up failures, the console symbolizer, ...).
+	echo "== test: tooling"
+	prove --exec env tests/tools/*_test.* || status=1
 	return $status
 }
 

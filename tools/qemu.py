@@ -14,14 +14,18 @@ Machine options (aarch64): el2 (virtualization=on: entry at EL2),
 gicv3 (gic-version=3, needed above 8 CPUs; chosen automatically then).
 
 Exit status convention (see include/kern/arch.h): the guest powers off with
-QEMU exit code (status << 1) | 1, so 1 = pass, 3 = fail, anything else =
-the guest crashed (0: triple fault or reset with -no-reboot).
+QEMU exit code (min(status + 1, 127) << 1) | 1, so 3 = pass, 5 = fail, any
+other odd code >= 7 a failing status. QEMU's own codes never mean a guest
+verdict: 1 = QEMU did not start (bad option, missing file, port in use),
+0 = a power-off without a status (PSCI/ACPI off, a triple fault or reset
+under -no-reboot); even codes = a crash.
 """
 import argparse
 import os
 import shlex
 import subprocess
 import sys
+import threading
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UBOOT_BIN = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
@@ -29,7 +33,49 @@ QBOOT_ROM = "/usr/share/qemu/qboot.rom"
 ARCHES = ("x86_64", "i686", "aarch64")
 BOOTS = {"x86_64": ("multiboot",), "i686": ("multiboot",),
          "aarch64": ("elf", "image", "uboot")}
-EXIT_PASS, EXIT_FAIL = 1, 3
+# include/kern/arch.h: POWEROFF_STATUS_MAX and poweroff_exit_value().
+POWEROFF_STATUS_MAX = 126
+EXIT_NO_STATUS, EXIT_START_FAILED = 0, 1
+GDB_PORT = 1234
+
+
+def exit_code_for(status):
+    """QEMU's exit code for a guest that powers off with @status."""
+    if status < 0 or status > POWEROFF_STATUS_MAX:
+        status = POWEROFF_STATUS_MAX
+    return ((status + 1) << 1) | 1
+
+
+EXIT_PASS, EXIT_FAIL = exit_code_for(0), exit_code_for(1)
+
+
+def guest_status(code):
+    """The guest's power-off status carried by QEMU exit @code, or None
+    if QEMU did not exit through a guest power-off with a status."""
+    if code < EXIT_PASS or code % 2 == 0:
+        return None
+    return (code >> 1) - 1
+
+
+def describe_exit(code, stderr_tail=()):
+    """One line saying what QEMU's exit @code means (and, for a start-up
+    failure, what QEMU said on stderr)."""
+    if code == EXIT_START_FAILED:
+        said = " / ".join(stderr_tail) or "(nothing on stderr)"
+        return f"qemu failed to start (exit 1): {said}"
+    if code < 0:
+        return f"qemu was killed by signal {-code}"
+    if code == EXIT_NO_STATUS:
+        return ("the guest powered off without a status or crashed "
+                "(QEMU exit 0: PSCI/ACPI off, triple fault or reset)")
+    status = guest_status(code)
+    if status is None:
+        return f"the guest crashed (QEMU exit {code}: no status power-off)"
+    if status == 0:
+        return "pass"
+    if status == POWEROFF_STATUS_MAX:
+        return f"FAIL (guest status {status} or more)"
+    return f"FAIL (guest status {status})"
 
 
 class ConfigError(Exception):
@@ -123,8 +169,13 @@ def accel_args(accel, tcg_threads):
 
 def qemu_argv(arch, boot=None, smp=1, mem="256M", accel="tcg", kargs="",
               el2=False, gicv3=False, initrd=None, build=None,
-              tcg_threads="multi", gdb=False, cpu=None):
-    """Return the argv list that boots @arch with the given options."""
+              tcg_threads="multi", gdb=False, cpu=None, gdb_port=None,
+              icount=False, monitor=None, extra=()):
+    """Return the argv list that boots @arch with the given options.
+    @gdb: halt at the first instruction for gdb; @gdb_port: the gdb stub's
+    port on 127.0.0.1 (default 1234 with @gdb); @icount: deterministic
+    instruction counting (single-threaded TCG); @monitor: a unix socket
+    path for QEMU's monitor; @extra: more QEMU arguments, verbatim, last."""
     build = build or os.path.join(TOP, "build")
     if arch not in ARCHES:
         raise ConfigError(f"unknown arch '{arch}' ({', '.join(ARCHES)})")
@@ -136,18 +187,30 @@ def qemu_argv(arch, boot=None, smp=1, mem="256M", accel="tcg", kargs="",
                           f"not '{boot}'")
     if arch != "aarch64" and (el2 or gicv3):
         raise ConfigError("--el2 and --gicv3 are aarch64 options")
+    if icount:
+        if accel != "tcg":
+            raise ConfigError("--icount needs --accel tcg")
+        if tcg_threads == "multi":
+            raise ConfigError("--icount runs single-threaded TCG; "
+                              "drop --tcg-threads multi")
     if arch == "aarch64":
         argv = aarch64_args(smp, el2, gicv3, accel, cpu)
     else:
         argv = x86_args(arch, accel, cpu)
-    argv += accel_args(accel, tcg_threads)
+    argv += accel_args(accel, "single" if icount else tcg_threads)
+    if icount:
+        argv += ["-icount", "shift=0,sleep=off"]
+    mon = f"unix:{monitor},server=on,wait=off" if monitor else "none"
     argv += ["-m", str(mem), "-smp", str(smp), "-display", "none",
-             "-serial", "stdio", "-monitor", "none", "-nic", "none",
+             "-serial", "stdio", "-monitor", mon, "-nic", "none",
              "-no-reboot"]
     argv += boot_args(arch, boot, build, kargs, initrd)
+    if gdb or gdb_port is not None:
+        # 127.0.0.1 only: -s would listen on every interface.
+        argv += ["-gdb", f"tcp:127.0.0.1:{gdb_port or GDB_PORT}"]
     if gdb:
-        argv += ["-s", "-S"]
-    return argv
+        argv += ["-S"]
+    return argv + list(extra)
 
 
 def add_common_options(p):
@@ -164,6 +227,7 @@ def add_common_options(p):
     p.add_argument("--cpu", help="QEMU CPU model (default: max on x86, "
                    "cortex-a72 on aarch64)")
     p.add_argument("--build")
+    p.add_argument("--gdb-port", type=int)
 
 
 def main():
@@ -177,10 +241,13 @@ def main():
     kargs = " ".join(argv[split + 1:])
     if a.smp < 1 or a.smp > 255:
         p.error("--smp must be between 1 and 255")
+    if a.gdb_port is not None and not 1 <= a.gdb_port <= 65535:
+        p.error("--gdb-port must be between 1 and 65535")
     try:
         argv = qemu_argv(a.arch, a.boot, a.smp, a.mem, a.accel, kargs,
                          a.el2, a.gicv3, a.initrd, a.build, a.tcg_threads,
-                         gdb=(a.mode == "debug"), cpu=a.cpu)
+                         gdb=(a.mode == "debug"), cpu=a.cpu,
+                         gdb_port=a.gdb_port)
     except (ConfigError, subprocess.CalledProcessError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -190,22 +257,38 @@ def main():
     if a.mode == "debug":
         print_gdb_help(a.arch, a.build or os.path.join(TOP, "build"))
     print(f"+ {shlex.join(argv)}", file=sys.stderr)
-    status = subprocess.call(argv)
-    print(f"qemu exited with {status}: {describe_exit(status)}",
+    status, stderr_tail = run_qemu(argv)
+    print(f"qemu exited with {status}: {describe_exit(status, stderr_tail)}",
           file=sys.stderr)
     return 0 if status == EXIT_PASS else 1
 
 
-def describe_exit(code):
-    """What QEMU's exit code says: an odd code is a power-off carrying a
-    status ((status << 1) | 1; 1 = pass), anything else a crash."""
-    if code == EXIT_PASS:
-        return "pass"
-    if code == EXIT_FAIL:
-        return "FAIL"
-    if code > 0 and code % 2 == 1:
-        return f"FAIL (guest status {code >> 1})"
-    return "crash (no clean power-off)"
+STDERR_TAIL = 5
+
+
+def copy_stderr(pipe, tail):
+    """Pass QEMU's stderr through, keeping its last lines in @tail."""
+    for raw in iter(pipe.readline, b""):
+        sys.stderr.buffer.write(raw)
+        sys.stderr.buffer.flush()
+        tail.append(raw.decode("utf-8", "replace").rstrip())
+        del tail[:-STDERR_TAIL]
+
+
+def run_qemu(argv):
+    """Run QEMU with the console on this terminal; return its exit code
+    and the last lines it wrote on stderr (quoted if it failed to start)."""
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE)
+    tail = []
+    reader = threading.Thread(target=copy_stderr, args=(proc.stderr, tail))
+    reader.start()
+    try:
+        status = proc.wait()
+    except KeyboardInterrupt:
+        proc.kill()
+        status = proc.wait()
+    reader.join()
+    return status, tail
 
 
 def print_gdb_help(arch, build):
