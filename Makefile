@@ -50,10 +50,12 @@ LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
 all: $(O)/kernel.elf $(ARCH_IMAGES) $(O)/compile_commands.json
 
 # Rebuild everything when the flags change (KCFLAGS, a new arch.mk, ...).
+# The temporary name is per make process, and ./build.sh holds a lock on
+# $(O) besides: two builds at once in one tree must not share it.
 $(O)/flags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CFLAGS) | $(LDFLAGS)' > $@.new
-	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+	@tmp=$@.new.$$$$; echo '$(CFLAGS) | $(LDFLAGS)' > $$tmp; \
+	  cmp -s $$tmp $@ && rm -f $$tmp || mv $$tmp $@
 
 $(O)/obj/%.c.o: %.c $(O)/flags
 	@mkdir -p $(@D)
@@ -77,7 +79,7 @@ $(O)/kernel.elf: $(OBJS) $(ARCH_LDSCRIPT) core/sections.ld $(O)/flags
 
 $(O)/compile_commands.json: $(C_OBJS)
 	@(echo '['; cat $(addsuffix .json,$(C_OBJS)) | sed '$$ s/,[[:space:]]*$$//'; \
-	  echo ']') > $@
+	  echo ']') > $@.new.$$$$ && mv $@.new.$$$$ $@
 
 clean:
 	rm -rf $(O)

@@ -123,15 +123,29 @@ arch_list() {
 	esac
 }
 
+# Run "$@" holding DIR/.lock (flock): builds started at once in one tree
+# (two ./build.sh run, a run beside a test) take turns on DIR instead of
+# racing on its files.
+with_lock() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	flock "$dir/.lock" "$@"
+}
+
 merge_compile_commands() {
 	local files=() a
 	for a in "${ARCHES[@]}"; do
 		[[ -s build/$a/compile_commands.json ]] && files+=("build/$a/compile_commands.json")
 	done
 	[[ ${#files[@]} -gt 0 ]] || return 0
-	python3 - "${files[@]}" > build/compile_commands.json <<'EOT'
-import json, sys
-print(json.dumps([e for f in sys.argv[1:] for e in json.load(open(f))], indent=1))
+	with_lock build python3 - build/compile_commands.json "${files[@]}" <<'EOT'
+import json, os, sys
+out = sys.argv[1]
+entries = [e for f in sys.argv[2:] for e in json.load(open(f))]
+with open(f"{out}.{os.getpid()}", "w") as f:
+	print(json.dumps(entries, indent=1), file=f)
+os.replace(f"{out}.{os.getpid()}", out)
 EOT
 }
 
@@ -142,7 +156,7 @@ cmd_build() {
 	ensure_deps
 	for a in $archs; do
 		echo "== build $a"
-		make --no-print-directory -j"$JOBS" ARCH="$a"
+		with_lock "build/$a" make --no-print-directory -j"$JOBS" ARCH="$a"
 	done
 	merge_compile_commands
 }
@@ -174,6 +188,12 @@ cmd_initramfs() {
 	arch_list "$a" >/dev/null
 	[[ $a != all ]] || die_usage "initramfs needs one ARCH, not all"
 	ensure_deps
+	# One packer per arch at a time (see with_lock): the user programs,
+	# the musl ones and the cpio are all written below.
+	mkdir -p "build/user/$a"
+	local lock
+	exec {lock}>"build/user/$a/.lock"
+	flock "$lock"
 	make --no-print-directory -s -C user ARCH="$a"
 	dir=build/user/$a/tests
 	pairs+=("/init=$dir/syscall_test")
@@ -184,7 +204,9 @@ cmd_initramfs() {
 	for p in build/user/"$a"/libc/*; do
 		[[ -f $p ]] && pairs+=("/bin/${p##*/}=$p")
 	done
-	python3 tools/mkinitramfs.py "build/$a/initramfs.cpio" "${pairs[@]}"
+	python3 tools/mkinitramfs.py "build/$a/initramfs.cpio.$$" "${pairs[@]}"
+	mv "build/$a/initramfs.cpio.$$" "build/$a/initramfs.cpio"
+	exec {lock}>&-
 	echo "initramfs: build/$a/initramfs.cpio (${#pairs[@]} entries)"
 }
 

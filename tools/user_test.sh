@@ -124,7 +124,10 @@ run_one() {
 build_all() {
 	local a
 	for a in "$@"; do
-		make -s -C "$TOP/user" ARCH="$a" -j"$(nproc)" >/dev/null ||
+		mkdir -p "$TOP/build/user/$a"
+		# The lock ./build.sh initramfs holds: one build of user/ at a time.
+		flock "$TOP/build/user/$a/.lock" \
+			make -s -C "$TOP/user" ARCH="$a" -j"$(nproc)" >/dev/null ||
 			die "build failed for $a"
 	done
 }
