@@ -17,6 +17,9 @@ ARCH ?= x86_64
 O ?= build/$(ARCH)
 # DEBUG=1 (default) turns on sanity checks such as spinlock lock order.
 DEBUG ?= 1
+ifneq ($(filter-out 0 1,$(DEBUG))$(word 2,$(DEBUG)),)
+$(error DEBUG is 0 or 1, not '$(DEBUG)')
+endif
 
 # First rule, before arch.mk can add rules of its own.
 all:
@@ -42,7 +45,7 @@ C_OBJS := $(filter %.c.o %.S.o,$(OBJS))
 CFLAGS := --target=$(CLANG_TARGET) -std=gnu11 -ffreestanding -nostdlib \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
 	-fno-common -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude $(ARCH_INCLUDES) -Iuser/arch/$(ARCH)/include \
+	-Iinclude -I$(O)/include $(ARCH_INCLUDES) -Iuser/arch/$(ARCH)/include \
 	$(ARCH_CFLAGS) $(DEBUG_CFLAGS) $(KCFLAGS)
 LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
 	--build-id=none $(ARCH_LDFLAGS)
@@ -56,6 +59,19 @@ $(O)/flags: FORCE
 	@mkdir -p $(@D)
 	@tmp=$@.new.$$$$; echo '$(CFLAGS) | $(LDFLAGS)' > $$tmp; \
 	  cmp -s $$tmp $@ && rm -f $$tmp || mv $$tmp $@
+
+# <generated/build_info.h>: DEBUG and KCFLAGS as C strings, for the boot
+# log line of core/kmain.c. Rewritten only when they change.
+BUILD_INFO := $(O)/include/generated/build_info.h
+KCFLAGS_C := $(subst ",\",$(subst \,\\,$(KCFLAGS)))
+$(BUILD_INFO): FORCE
+	@mkdir -p $(@D)
+	@tmp=$@.new.$$$$; \
+	  printf '#define BUILD_DEBUG %s\n#define BUILD_KCFLAGS "%s"\n' \
+	    '$(DEBUG)' '$(subst ','\'',$(KCFLAGS_C))' > $$tmp; \
+	  cmp -s $$tmp $@ && rm -f $$tmp || mv $$tmp $@
+
+$(O)/obj/core/kmain.c.o: $(BUILD_INFO)
 
 $(O)/obj/%.c.o: %.c $(O)/flags
 	@mkdir -p $(@D)

@@ -43,6 +43,11 @@ usage: ./build.sh COMMAND [ARGS]
   help                      this text
 
 ARCH is one of: x86_64 i686 aarch64.
+
+Environment (build, run, debug, test): DEBUG=0|1 (default 1: sanity
+checks such as spinlock lock order), KCFLAGS='...' (extra kernel C flags).
+A change rebuilds the kernel; the boot log prints
+  tlbk: built with DEBUG=1 KCFLAGS='...' (clang X.Y.Z)
 EOT
 }
 
@@ -149,14 +154,27 @@ os.replace(f"{out}.{os.getpid()}", out)
 EOT
 }
 
+# The kernel build's knobs, from the environment (build, run, debug,
+# test): DEBUG=0|1 (default 1: sanity checks such as lock order) and
+# KCFLAGS (extra C flags). A change rebuilds the kernel; the boot log says
+# what it was built with.
+check_build_env() {
+	case ${DEBUG:-1} in
+	0 | 1) ;;
+	*) die_usage "DEBUG is 0 or 1, not '${DEBUG}'" ;;
+	esac
+}
+
 cmd_build() {
 	[[ $# -le 1 ]] || die_usage "build takes at most one ARCH"
 	local archs a
 	archs=$(arch_list "${1:-all}")
+	check_build_env
 	ensure_deps
 	for a in $archs; do
 		echo "== build $a"
-		with_lock "build/$a" make --no-print-directory -j"$JOBS" ARCH="$a"
+		with_lock "build/$a" make --no-print-directory -j"$JOBS" \
+			ARCH="$a" DEBUG="${DEBUG:-1}" KCFLAGS="${KCFLAGS:-}"
 	done
 	merge_compile_commands
 }
