@@ -33,6 +33,18 @@ usage: ./build.sh COMMAND [ARGS]
                             or with --boot uboot a raw ramdisk for booti);
                             the kernel then runs init=PATH (default /init),
                             and words after a second -- are init's arguments
+      --tcg-threads single|multi
+                            TCG vCPUs in lock-step on one host thread, or one
+                            host thread each (default multi; the harness: single)
+      --icount              -icount shift=0,sleep=off: deterministic virtual
+                            time (implies single-threaded TCG)
+      --timeout S           stop QEMU after S seconds without a power-off:
+                            "timeout: ..." and exit 124
+      --log FILE            save the whole console in FILE (still shown)
+      --monitor             QEMU's monitor on build/ARCH/monitor.sock; prints
+                            how to connect (info tlb, info mem, ...)
+      --qemu-arg ARG        one more QEMU argument, verbatim (repeatable:
+                            --qemu-arg -d --qemu-arg int)
   test [ARCH|all]           build, then run every test target through prove:
                             the kernels under QEMU, the MI code on the host,
                             and the user runtime's programs on Linux
@@ -260,7 +272,27 @@ qemu_cmd() {
 			*) die_usage "--boot is direct, image or uboot, not '$2'" ;;
 			esac
 			shift 2 ;;
-		--el2 | --gicv3)
+		--qemu-arg | --log)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			# One word, so a value starting with - stays a value.
+			args+=("$1=$2")
+			shift 2 ;;
+		--qemu-arg=* | --log=*)
+			args+=("$1")
+			shift ;;
+		--tcg-threads)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			[[ $2 == single || $2 == multi ]] ||
+				die_usage "--tcg-threads is single or multi, not '$2'"
+			args+=("$1" "$2")
+			shift 2 ;;
+		--timeout)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			[[ $2 =~ ^[0-9]+$ && $2 -ge 1 ]] ||
+				die_usage "--timeout is a whole number of seconds, not '$2'"
+			args+=("$1" "$2")
+			shift 2 ;;
+		--el2 | --gicv3 | --icount | --monitor)
 			args+=("$1")
 			shift ;;
 		--)
@@ -270,6 +302,9 @@ qemu_cmd() {
 		*) die_usage "unknown $mode option '$1'" ;;
 		esac
 	done
+	if [[ " ${args[*]} " == *" --icount "* && " ${args[*]} " == *" --tcg-threads multi "* ]]; then
+		die_usage "--icount runs single-threaded TCG: not with --tcg-threads multi"
+	fi
 	cmd_build "$arch" >/dev/null
 	exec python3 tools/qemu.py "$mode" "$arch" "${args[@]}" -- "${kargs[@]}"
 }

@@ -22,10 +22,13 @@ under -no-reboot); even codes = a crash.
 """
 import argparse
 import os
+import select
 import shlex
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UBOOT_BIN = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
@@ -219,8 +222,10 @@ def add_common_options(p):
     p.add_argument("--smp", type=int, default=1)
     p.add_argument("--mem", default="256M")
     p.add_argument("--accel", default="tcg", choices=("tcg", "kvm"))
-    p.add_argument("--tcg-threads", default="multi",
-                   choices=("single", "multi"))
+    p.add_argument("--tcg-threads", choices=("single", "multi"),
+                   help="default multi (single with --icount)")
+    p.add_argument("--icount", action="store_true",
+                   help="-icount shift=0,sleep=off, single-threaded TCG")
     p.add_argument("--el2", action="store_true")
     p.add_argument("--gicv3", action="store_true")
     p.add_argument("--initrd")
@@ -228,9 +233,34 @@ def add_common_options(p):
                    "cortex-a72 on aarch64)")
     p.add_argument("--build")
     p.add_argument("--gdb-port", type=int)
+    p.add_argument("--qemu-arg", action="append", default=[],
+                   help="one more QEMU argument, verbatim (repeatable)")
+    p.add_argument("--timeout", type=int,
+                   help="kill QEMU after this many seconds")
+    p.add_argument("--log", help="also save the console in this file")
+    p.add_argument("--monitor", action="store_true",
+                   help="QEMU monitor on a unix socket under build/ARCH")
+
+
+def check_options(p, a):
+    """Reject values argparse's types let through (usage, exit 2)."""
+    if a.smp < 1 or a.smp > 255:
+        p.error("--smp must be between 1 and 255")
+    if a.gdb_port is not None and not 1 <= a.gdb_port <= 65535:
+        p.error("--gdb-port must be between 1 and 65535")
+    if a.timeout is not None and a.timeout < 1:
+        p.error("--timeout must be a positive number of seconds")
+    if a.icount and a.tcg_threads == "multi":
+        p.error("--icount runs single-threaded TCG: not with "
+                "--tcg-threads multi")
 
 
 def main():
+    if sys.argv[1:2] == ["monitor"]:
+        if len(sys.argv) != 3:
+            print("usage: qemu.py monitor SOCKET", file=sys.stderr)
+            return 2
+        return monitor_client(sys.argv[2])
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("mode", choices=("run", "print", "debug"))
     add_common_options(p)
@@ -239,27 +269,48 @@ def main():
     split = argv.index("--") if "--" in argv else len(argv)
     a = p.parse_args(argv[:split])
     kargs = " ".join(argv[split + 1:])
-    if a.smp < 1 or a.smp > 255:
-        p.error("--smp must be between 1 and 255")
-    if a.gdb_port is not None and not 1 <= a.gdb_port <= 65535:
-        p.error("--gdb-port must be between 1 and 65535")
+    check_options(p, a)
+    build = a.build or os.path.join(TOP, "build")
+    monitor = os.path.join(build, a.arch, "monitor.sock") if a.monitor \
+        else None
     try:
         argv = qemu_argv(a.arch, a.boot, a.smp, a.mem, a.accel, kargs,
-                         a.el2, a.gicv3, a.initrd, a.build, a.tcg_threads,
+                         a.el2, a.gicv3, a.initrd, a.build,
+                         a.tcg_threads or ("single" if a.icount else "multi"),
                          gdb=(a.mode == "debug"), cpu=a.cpu,
-                         gdb_port=a.gdb_port)
-    except (ConfigError, subprocess.CalledProcessError) as e:
+                         gdb_port=a.gdb_port, icount=a.icount,
+                         monitor=monitor, extra=a.qemu_arg)
+    except (ConfigError, subprocess.CalledProcessError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if a.mode == "print":
         print(shlex.join(argv))
         return 0
     if a.mode == "debug":
-        print_gdb_help(a.arch, a.build or os.path.join(TOP, "build"))
+        print_gdb_help(a.arch, build, a.gdb_port or GDB_PORT)
+    if monitor:
+        print(f"monitor: QEMU's monitor listens on {monitor}; connect with\n"
+              f"  socat - UNIX-CONNECT:{monitor}\n"
+              f"  or: python3 tools/qemu.py monitor {monitor}",
+              file=sys.stderr)
     print(f"+ {shlex.join(argv)}", file=sys.stderr)
-    status, stderr_tail = run_qemu(argv)
-    print(f"qemu exited with {status}: {describe_exit(status, stderr_tail)}",
-          file=sys.stderr)
+    log = open(a.log, "wb") if a.log else None
+    try:
+        status, stderr_tail = run_qemu(argv, a.timeout, log)
+        if status is None:
+            verdict = (f"timeout: the guest did not power off within "
+                       f"{a.timeout}s; QEMU was stopped")
+        else:
+            verdict = (f"qemu exited with {status}: "
+                       f"{describe_exit(status, stderr_tail)}")
+        print(verdict, file=sys.stderr)
+        if log:
+            log.write(verdict.encode() + b"\n")
+    finally:
+        if log:
+            log.close()
+    if status is None:
+        return 124
     return 0 if status == EXIT_PASS else 1
 
 
@@ -275,30 +326,131 @@ def copy_stderr(pipe, tail):
         del tail[:-STDERR_TAIL]
 
 
-def run_qemu(argv):
-    """Run QEMU with the console on this terminal; return its exit code
-    and the last lines it wrote on stderr (quoted if it failed to start)."""
-    proc = subprocess.Popen(argv, stderr=subprocess.PIPE)
+class Console:
+    """QEMU's serial output on its way to this terminal (and a log): bytes
+    are shown as they come, so prompts and partial lines appear at once;
+    at each end of line, @annotate(line) may add text before the newline."""
+
+    def __init__(self, out, log=None, annotate=None):
+        self.out, self.log, self.annotate = out, log, annotate
+        self.line = b""
+        self.held_cr = False
+
+    def write(self, data):
+        self.out.write(data)
+        if self.log:
+            self.log.write(data)
+
+    def feed(self, chunk):
+        *lines, rest = chunk.split(b"\n")
+        for piece in lines:
+            self.feed_piece(piece + b"\n")
+        if rest:
+            self.feed_piece(rest)
+        self.out.flush()
+
+    def feed_piece(self, piece):
+        """@piece holds at most one newline, at its end."""
+        newline = piece.endswith(b"\n")
+        body = piece[:-1] if newline else piece
+        if self.held_cr and (body or not newline):
+            # The held "\r" was not the end of the line after all.
+            self.write(b"\r")
+            self.line += b"\r"
+            self.held_cr = False
+        # A "\r" before "\n" waits: the note must go before it, or the
+        # terminal would print the note over the start of the line.
+        if body.endswith(b"\r"):
+            body = body[:-1]
+            self.held_cr = True
+        self.write(body)
+        self.line += body
+        if newline:
+            note = self.annotate(self.line) if self.annotate else b""
+            self.write(note + (b"\r\n" if self.held_cr else b"\n"))
+            self.held_cr = False
+            self.line = b""
+
+    def close(self):
+        if self.held_cr:
+            self.write(b"\r")
+        self.out.flush()
+
+
+def stop(proc):
+    """SIGTERM first: QEMU then puts the terminal back out of raw mode."""
+    proc.terminate()
+    try:
+        return proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+def run_qemu(argv, timeout=None, log=None, annotate=None):
+    """Run QEMU with its console on this terminal (input from it, output
+    through a Console); return its exit code, None if @timeout seconds
+    passed first, and the last lines it wrote on stderr."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
     tail = []
     reader = threading.Thread(target=copy_stderr, args=(proc.stderr, tail))
     reader.start()
+    console = Console(sys.stdout.buffer, log, annotate)
+    deadline = time.monotonic() + timeout if timeout else None
+    status = None
     try:
-        status = proc.wait()
+        while True:
+            left = deadline - time.monotonic() if deadline else 1.0
+            if left <= 0:
+                stop(proc)
+                break
+            ready, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                status = proc.wait()
+                break
+            console.feed(chunk)
     except KeyboardInterrupt:
-        proc.kill()
-        status = proc.wait()
+        status = stop(proc)
+    console.close()
     reader.join()
     return status, tail
 
 
-def print_gdb_help(arch, build):
+def monitor_client(path):
+    """A minimal socat: this terminal to QEMU's monitor socket and back."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+    except OSError as e:
+        print(f"monitor: cannot connect to {path}: {e.strerror}",
+              file=sys.stderr)
+        return 1
+
+    def pump():
+        while data := sock.recv(4096):
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        os._exit(0)
+    threading.Thread(target=pump, daemon=True).start()
+    for line in sys.stdin.buffer:
+        sock.sendall(line)
+    sock.shutdown(socket.SHUT_WR)
+    time.sleep(0.5)
+    return 0
+
+
+def print_gdb_help(arch, build, port):
     elf = os.path.join(build, arch, "kernel.elf")
     gdb_arch = {"x86_64": "i386:x86-64", "i686": "i386",
                 "aarch64": "aarch64"}[arch]
     print("QEMU is halted at the first instruction; its gdb stub listens "
-          "on localhost:1234. Attach with:", file=sys.stderr)
+          f"on 127.0.0.1:{port}. Attach with:", file=sys.stderr)
     print(f"  gdb-multiarch -q {elf} -ex 'set architecture {gdb_arch}' "
-          f"-ex 'target remote localhost:1234'", file=sys.stderr)
+          f"-ex 'target remote 127.0.0.1:{port}'", file=sys.stderr)
 
 
 if __name__ == "__main__":
