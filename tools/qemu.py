@@ -443,14 +443,53 @@ def monitor_client(path):
     return 0
 
 
+GDB_ARCH = {"x86_64": "i386:x86-64", "i686": "i386", "aarch64": "aarch64"}
+
+
+def gdb_script(arch, build, port):
+    """Write build/ARCH/gdb-init, the commands that attach gdb to the
+    halted guest (gdb-multiarch -x FILE), and return its path."""
+    elf = os.path.join(build, arch, "kernel.elf")
+    path = os.path.join(build, arch, "gdb-init")
+    lines = [f"# ./build.sh debug {arch}: gdb-multiarch -q -x {path}",
+             f"set architecture {GDB_ARCH[arch]}", f"file {elf}"]
+    offset = entry_offset(elf) if arch == "aarch64" else 0
+    if offset:
+        # The aarch64 ELF is linked at its TTBR1 address; it starts at the
+        # physical one with the MMU off: its symbols a second time there.
+        lines.append(f"add-symbol-file {elf} -o {offset:#x}")
+    lines.append(f"target remote 127.0.0.1:{port}")
+    with open(path + ".new", "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.replace(path + ".new", path)
+    return path
+
+
+def entry_offset(elf):
+    """The entry's physical address minus the link address of the code
+    there (kernel_entry_pa and _head, arch/aarch64/kernel.ld), modulo 2^64;
+    0 if the kernel is entered at its link address."""
+    try:
+        out = subprocess.run(["llvm-nm", elf], stdout=subprocess.PIPE,
+                             text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return 0
+    syms = {f[2]: int(f[0], 16) for f in map(str.split, out.splitlines())
+            if len(f) == 3}
+    if "kernel_entry_pa" not in syms or "_head" not in syms:
+        return 0
+    return (syms["kernel_entry_pa"] - syms["_head"]) % (1 << 64)
+
+
 def print_gdb_help(arch, build, port):
     elf = os.path.join(build, arch, "kernel.elf")
-    gdb_arch = {"x86_64": "i386:x86-64", "i686": "i386",
-                "aarch64": "aarch64"}[arch]
+    script = gdb_script(arch, build, port)
     print("QEMU is halted at the first instruction; its gdb stub listens "
           f"on 127.0.0.1:{port}. Attach with:", file=sys.stderr)
-    print(f"  gdb-multiarch -q {elf} -ex 'set architecture {gdb_arch}' "
-          f"-ex 'target remote 127.0.0.1:{port}'", file=sys.stderr)
+    print(f"  gdb-multiarch -q -x {script}", file=sys.stderr)
+    print(f"  (or: gdb-multiarch -q {elf} -ex 'set architecture "
+          f"{GDB_ARCH[arch]}' -ex 'target remote 127.0.0.1:{port}')",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":
