@@ -17,6 +17,9 @@ ARCH ?= x86_64
 O ?= build/$(ARCH)
 # DEBUG=1 (default) turns on sanity checks such as spinlock lock order.
 DEBUG ?= 1
+ifneq ($(filter-out 0 1,$(DEBUG))$(word 2,$(DEBUG)),)
+$(error DEBUG is 0 or 1, not '$(DEBUG)')
+endif
 
 # First rule, before arch.mk can add rules of its own.
 all:
@@ -45,7 +48,7 @@ CFLAGS := --target=$(CLANG_TARGET) -std=gnu11 -ffreestanding -nostdlib \
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
 	-mno-omit-leaf-frame-pointer \
 	-fno-common -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-	-Iinclude $(ARCH_INCLUDES) -Iuser/arch/$(ARCH)/include \
+	-Iinclude -I$(O)/include $(ARCH_INCLUDES) -Iuser/arch/$(ARCH)/include \
 	$(ARCH_CFLAGS) $(DEBUG_CFLAGS) $(KCFLAGS)
 LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
 	--build-id=none $(ARCH_LDFLAGS)
@@ -53,10 +56,25 @@ LDFLAGS := -nostdlib -static --no-dynamic-linker -z noexecstack \
 all: $(O)/kernel.elf $(ARCH_IMAGES) $(O)/compile_commands.json
 
 # Rebuild everything when the flags change (KCFLAGS, a new arch.mk, ...).
+# The temporary name is per make process, and ./build.sh holds a lock on
+# $(O) besides: two builds at once in one tree must not share it.
 $(O)/flags: FORCE
 	@mkdir -p $(@D)
-	@echo '$(CFLAGS) | $(LDFLAGS)' > $@.new
-	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+	@tmp=$@.new.$$$$; echo '$(CFLAGS) | $(LDFLAGS)' > $$tmp; \
+	  cmp -s $$tmp $@ && rm -f $$tmp || mv $$tmp $@
+
+# <generated/build_info.h>: DEBUG and KCFLAGS as C strings, for the boot
+# log line of core/kmain.c. Rewritten only when they change.
+BUILD_INFO := $(O)/include/generated/build_info.h
+KCFLAGS_C := $(subst ",\",$(subst \,\\,$(KCFLAGS)))
+$(BUILD_INFO): FORCE
+	@mkdir -p $(@D)
+	@tmp=$@.new.$$$$; \
+	  printf '#define BUILD_DEBUG %s\n#define BUILD_KCFLAGS "%s"\n' \
+	    '$(DEBUG)' '$(subst ','\'',$(KCFLAGS_C))' > $$tmp; \
+	  cmp -s $$tmp $@ && rm -f $$tmp || mv $$tmp $@
+
+$(O)/obj/core/kmain.c.o: $(BUILD_INFO)
 
 $(O)/obj/%.c.o: %.c $(O)/flags
 	@mkdir -p $(@D)
@@ -80,7 +98,7 @@ $(O)/kernel.elf: $(OBJS) $(ARCH_LDSCRIPT) core/sections.ld $(O)/flags
 
 $(O)/compile_commands.json: $(C_OBJS)
 	@(echo '['; cat $(addsuffix .json,$(C_OBJS)) | sed '$$ s/,[[:space:]]*$$//'; \
-	  echo ']') > $@
+	  echo ']') > $@.new.$$$$ && mv $@.new.$$$$ $@
 
 clean:
 	rm -rf $(O)

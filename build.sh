@@ -33,15 +33,33 @@ usage: ./build.sh COMMAND [ARGS]
                             or with --boot uboot a raw ramdisk for booti);
                             the kernel then runs init=PATH (default /init),
                             and words after a second -- are init's arguments
+      --tcg-threads single|multi
+                            TCG vCPUs in lock-step on one host thread, or one
+                            host thread each (default multi; the harness: single)
+      --icount              -icount shift=0,sleep=off: deterministic virtual
+                            time (implies single-threaded TCG)
+      --timeout S           stop QEMU after S seconds without a power-off:
+                            "timeout: ..." and exit 124
+      --log FILE            save the whole console in FILE (still shown)
+      --monitor             QEMU's monitor on build/ARCH/monitor.sock; prints
+                            how to connect (info tlb, info mem, ...)
+      --qemu-arg ARG        one more QEMU argument, verbatim (repeatable:
+                            --qemu-arg -d --qemu-arg int)
   test [ARCH|all]           build, then run every test target through prove:
                             the kernels under QEMU, the MI code on the host,
                             and the user runtime's programs on Linux
   debug ARCH [OPTIONS] [-- KERNEL ARGS]
                             like run, but QEMU waits for gdb; prints the gdb command
+      --gdb-port N          the gdb stub's port on 127.0.0.1 (default 1234)
   clean                     remove build/
   help                      this text
 
 ARCH is one of: x86_64 i686 aarch64.
+
+Environment (build, run, debug, test): DEBUG=0|1 (default 1: sanity
+checks such as spinlock lock order), KCFLAGS='...' (extra kernel C flags).
+A change rebuilds the kernel; the boot log prints
+  tlbk: built with DEBUG=1 KCFLAGS='...' (clang X.Y.Z)
 EOT
 }
 
@@ -122,26 +140,53 @@ arch_list() {
 	esac
 }
 
+# Run "$@" holding DIR/.lock (flock): builds started at once in one tree
+# (two ./build.sh run, a run beside a test) take turns on DIR instead of
+# racing on its files.
+with_lock() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	flock "$dir/.lock" "$@"
+}
+
 merge_compile_commands() {
 	local files=() a
 	for a in "${ARCHES[@]}"; do
 		[[ -s build/$a/compile_commands.json ]] && files+=("build/$a/compile_commands.json")
 	done
 	[[ ${#files[@]} -gt 0 ]] || return 0
-	python3 - "${files[@]}" > build/compile_commands.json <<'EOT'
-import json, sys
-print(json.dumps([e for f in sys.argv[1:] for e in json.load(open(f))], indent=1))
+	with_lock build python3 - build/compile_commands.json "${files[@]}" <<'EOT'
+import json, os, sys
+out = sys.argv[1]
+entries = [e for f in sys.argv[2:] for e in json.load(open(f))]
+with open(f"{out}.{os.getpid()}", "w") as f:
+	print(json.dumps(entries, indent=1), file=f)
+os.replace(f"{out}.{os.getpid()}", out)
 EOT
+}
+
+# The kernel build's knobs, from the environment (build, run, debug,
+# test): DEBUG=0|1 (default 1: sanity checks such as lock order) and
+# KCFLAGS (extra C flags). A change rebuilds the kernel; the boot log says
+# what it was built with.
+check_build_env() {
+	case ${DEBUG:-1} in
+	0 | 1) ;;
+	*) die_usage "DEBUG is 0 or 1, not '${DEBUG}'" ;;
+	esac
 }
 
 cmd_build() {
 	[[ $# -le 1 ]] || die_usage "build takes at most one ARCH"
 	local archs a
 	archs=$(arch_list "${1:-all}")
+	check_build_env
 	ensure_deps
 	for a in $archs; do
 		echo "== build $a"
-		make --no-print-directory -j"$JOBS" ARCH="$a"
+		with_lock "build/$a" make --no-print-directory -j"$JOBS" \
+			ARCH="$a" DEBUG="${DEBUG:-1}" KCFLAGS="${KCFLAGS:-}"
 	done
 	merge_compile_commands
 }
@@ -173,6 +218,12 @@ cmd_initramfs() {
 	arch_list "$a" >/dev/null
 	[[ $a != all ]] || die_usage "initramfs needs one ARCH, not all"
 	ensure_deps
+	# One packer per arch at a time (see with_lock): the user programs,
+	# the musl ones and the cpio are all written below.
+	mkdir -p "build/user/$a"
+	local lock
+	exec {lock}>"build/user/$a/.lock"
+	flock "$lock"
 	make --no-print-directory -s -C user ARCH="$a"
 	dir=build/user/$a/tests
 	pairs+=("/init=$dir/syscall_test")
@@ -183,7 +234,9 @@ cmd_initramfs() {
 	for p in build/user/"$a"/libc/*; do
 		[[ -f $p ]] && pairs+=("/bin/${p##*/}=$p")
 	done
-	python3 tools/mkinitramfs.py "build/$a/initramfs.cpio" "${pairs[@]}"
+	python3 tools/mkinitramfs.py "build/$a/initramfs.cpio.$$" "${pairs[@]}"
+	mv "build/$a/initramfs.cpio.$$" "build/$a/initramfs.cpio"
+	exec {lock}>&-
 	echo "initramfs: build/$a/initramfs.cpio (${#pairs[@]} entries)"
 }
 
@@ -205,6 +258,12 @@ qemu_cmd() {
 			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
 			args+=("$1" "$2")
 			shift 2 ;;
+		--gdb-port)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			[[ $2 =~ ^[0-9]+$ && $2 -ge 1 && $2 -le 65535 ]] ||
+				die_usage "--gdb-port is a TCP port (1-65535), not '$2'"
+			args+=("$1" "$2")
+			shift 2 ;;
 		--boot)
 			[[ $# -ge 2 ]] || die_usage "--boot needs a value"
 			case "$2" in
@@ -213,7 +272,27 @@ qemu_cmd() {
 			*) die_usage "--boot is direct, image or uboot, not '$2'" ;;
 			esac
 			shift 2 ;;
-		--el2 | --gicv3)
+		--qemu-arg | --log)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			# One word, so a value starting with - stays a value.
+			args+=("$1=$2")
+			shift 2 ;;
+		--qemu-arg=* | --log=*)
+			args+=("$1")
+			shift ;;
+		--tcg-threads)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			[[ $2 == single || $2 == multi ]] ||
+				die_usage "--tcg-threads is single or multi, not '$2'"
+			args+=("$1" "$2")
+			shift 2 ;;
+		--timeout)
+			[[ $# -ge 2 ]] || die_usage "$1 needs a value"
+			[[ $2 =~ ^[0-9]+$ && $2 -ge 1 ]] ||
+				die_usage "--timeout is a whole number of seconds, not '$2'"
+			args+=("$1" "$2")
+			shift 2 ;;
+		--el2 | --gicv3 | --icount | --monitor)
 			args+=("$1")
 			shift ;;
 		--)
@@ -223,6 +302,9 @@ qemu_cmd() {
 		*) die_usage "unknown $mode option '$1'" ;;
 		esac
 	done
+	if [[ " ${args[*]} " == *" --icount "* && " ${args[*]} " == *" --tcg-threads multi "* ]]; then
+		die_usage "--icount runs single-threaded TCG: not with --tcg-threads multi"
+	fi
 	cmd_build "$arch" >/dev/null
 	exec python3 tools/qemu.py "$mode" "$arch" "${args[@]}" -- "${kargs[@]}"
 }
@@ -251,6 +333,10 @@ cmd_test() {
 	read -ra user_arches <<<"$(arch_list "$which")"
 	echo "== test: user runtime on Linux (${user_arches[*]})"
 	tools/user_test.sh "${user_arches[@]}" || status=1
+	# build.sh, tools/ and the harness themselves: cheap host-side checks
+	# (QEMU start-up failures, the console symbolizer, ...).
+	echo "== test: tooling"
+	prove --exec env tests/tools/*_test.* || status=1
 	return $status
 }
 

@@ -72,8 +72,9 @@ static bool pages_returned(unsigned long before,
 /*
  * The status the guest powers off with: init's exit code, or 128 + the
  * signal that killed it (as a shell reports it), or 1 when init exited 0
- * but the kernel found a problem (@clean false). QEMU carries 0..127
- * exactly ((status << 1) | 1 in its 8-bit exit code).
+ * but the kernel found a problem (@clean false). QEMU's exit code carries
+ * 0..POWEROFF_STATUS_MAX exactly (include/kern/arch.h); larger statuses,
+ * such as a signal's, all read as POWEROFF_STATUS_MAX.
  */
 static int guest_status(int wait_status, bool clean)
 {

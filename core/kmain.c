@@ -4,6 +4,7 @@
  * out of the emulator: run its own test suites (without an initramfs, or
  * with ktest=1), or run init from the initramfs until it exits.
  */
+#include <generated/build_info.h>	/* from the Makefile: DEBUG, KCFLAGS */
 #include <kern/arch.h>
 #include <kern/boot.h>
 #include <kern/cmdline.h>
@@ -60,6 +61,10 @@ static void print_boot_summary(const struct boot_info *bi)
 	printk("%s: arch=%s boot=%s ram=%llu MiB in %u range(s)\n",
 	       KERNEL_NAME, ARCH_NAME, bi->boot_path ? bi->boot_path : "?",
 	       (unsigned long long)(total >> 20), bi->mem_count);
+	/* What a run's numbers were measured with (make DEBUG= KCFLAGS=). */
+	printk("%s: built with DEBUG=%d KCFLAGS='%s' (clang %d.%d.%d)\n",
+	       KERNEL_NAME, BUILD_DEBUG, BUILD_KCFLAGS, __clang_major__,
+	       __clang_minor__, __clang_patchlevel__);
 	if (bi->initrd_size)
 		printk("%s: initrd at %#llx, %llu bytes\n", KERNEL_NAME,
 		       (unsigned long long)bi->initrd_base,

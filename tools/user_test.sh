@@ -8,13 +8,22 @@
 #   tools/user_test.sh --list [ARCH...] print the targets (ARCH/PROGRAM)
 #   tools/user_test.sh --run ARCH/PROG  run one program, KTAP on stdout
 #                                       (what prove --exec calls)
+#   tools/user_test.sh --run ARCH/PROG@qemu
+#                                       the same under qemu-user, whatever
+#                                       the probe says
 #
-# Runners: a program of the host's own arch runs natively; i686 on an
-# x86_64 host runs natively if the host kernel executes 32-bit binaries and
-# under qemu-i386 otherwise; anything else runs under qemu-<arch> user mode
-# (Debian package qemu-user). USER_TEST_EMULATE=1 puts every arch under
-# qemu, to exercise that path on any host. Programs see USER_TEST_QEMU=1
-# under qemu, to skip checks of what qemu-user answers itself.
+# Runners come from a probe, not from uname -m: tools/elf_run.py writes a
+# 3-instruction static ELF of the arch that exits 42 and runs it. If it runs
+# natively (the host's arch; i686 on an x86_64 kernel with 32-bit support;
+# any arch with binfmt_misc), programs run natively; otherwise under
+# qemu-<arch> user mode (Debian package qemu-user), if the same probe runs
+# there. Programs are exec'd directly (tools/elf_run.py run), never through
+# a shell, so an ELF the kernel refuses cannot turn into a shell syntax
+# error. USER_TEST_PROBE=fail (or USER_TEST_EMULATE=1) makes the native
+# probe fail, so every arch runs under qemu: that path is tested on any
+# host, and list/run include PROG@qemu targets for a few programs of each
+# arch that runs natively. Programs see USER_TEST_QEMU=1 under qemu, to skip
+# checks of what qemu-user answers itself.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,13 +39,22 @@ check_arches() {
 	done
 }
 
-# Targets: ARCH/PROGRAM for every tests/user/*.c.
+# Programs also run under qemu-user on an arch that runs natively, so the
+# emulator path stays tested wherever the native one is taken.
+FORCED_QEMU_PROGRAMS=(syscall_test fork_test thread_test)
+
+# Targets: ARCH/PROGRAM for every tests/user/*.c, and ARCH/PROGRAM@qemu
+# for FORCED_QEMU_PROGRAMS on each arch this host runs natively.
 list_targets() {
 	local a f
 	for a in "$@"; do
 		for f in "$TOP"/tests/user/*.c; do
 			f=${f##*/}
 			echo "$a/${f%.c}"
+		done
+		[[ $(runner_for "$a" 2>/dev/null) == native ]] || continue
+		for f in "${FORCED_QEMU_PROGRAMS[@]}"; do
+			echo "$a/$f@qemu"
 		done
 	done
 }
@@ -49,48 +67,67 @@ qemu_for() {
 	esac
 }
 
-# Can the host run @arch's binaries without an emulator (first choice)?
-host_runs() {
-	local host
-	host=$(uname -m)
-	[[ $1 == "$host" ]] || [[ $1 == i686 && $host == x86_64 ]]
+# How this host runs @arch's binaries: prints "native" or the qemu-user
+# command, from running the probe ELF; returns 1 (reasons on stderr) if
+# neither runs it. USER_TEST_PROBE=fail skips the native try.
+runner_for() {
+	local arch=$1 probe qemu
+	probe=$TOP/build/user/probe/$arch
+	qemu=$(qemu_for "$arch")
+	if [[ ${USER_TEST_PROBE:-} != fail && ${USER_TEST_EMULATE:-0} != 1 ]] &&
+		python3 "$TOP/tools/elf_run.py" probe "$arch" "$probe"; then
+		echo native
+		return 0
+	fi
+	if ! command -v "$qemu" >/dev/null; then
+		echo "user_test: $qemu missing (apt-get install qemu-user)" >&2
+		return 1
+	fi
+	python3 "$TOP/tools/elf_run.py" probe "$arch" "$probe" "$qemu" ||
+		return 1
+	echo "$qemu"
 }
 
-# Run one program with its output on stdout; exit with its status. Exit
-# 126 means the kernel refused the binary (no 32-bit support): then fall
-# back to the emulator, once, and say so.
+# Run one program with its output on stdout; exit with its status.
 run_one() {
-	local target=$1 arch=${1%%/*} prog=${1#*/} bin qemu rc=0
+	local target=$1 arch=${1%%/*} prog=${1#*/} bin runner rc=0 forced=0
+	if [[ $prog == *@qemu ]]; then
+		prog=${prog%@qemu}
+		forced=1
+		export USER_TEST_PROBE=fail
+	fi
 	bin=$TOP/build/user/$arch/tests/$prog
 	[[ -x $bin ]] || { echo "Bail out! $bin not built"; exit 1; }
-	qemu=$(qemu_for "$arch")
+	runner=$(runner_for "$arch" 2>&1) ||
+		{ echo "Bail out! $target: this host runs no $arch binary: $runner"; exit 1; }
+	# The probe's reasons for not running natively, as diagnostics.
+	[[ $runner == *$'\n'* ]] && sed 's/^/# /' <<<"${runner%$'\n'*}"
+	runner=${runner##*$'\n'}
+	[[ $forced -eq 0 || $runner != native ]] ||
+		{ echo "Bail out! $target: USER_TEST_PROBE=fail still ran it natively"; exit 1; }
 	# Tests kill children with SIGSEGV on purpose: no core files.
 	ulimit -c 0
 	export USER_TEST_ENV=1
-	if [[ ${USER_TEST_EMULATE:-0} != 1 ]] && host_runs "$arch"; then
-		echo "# $target: native"
-		timeout "$TIMEOUT" "$bin" argv-check 2>&1 || rc=$?
-		[[ $rc -eq 126 ]] || return_status "$rc"
-		echo "# $target: host kernel cannot run it natively, trying $qemu"
+	echo "# $target: $runner"
+	if [[ $runner == native ]]; then
+		python3 "$TOP/tools/elf_run.py" run "$TIMEOUT" "$bin" argv-check 2>&1 ||
+			rc=$?
+	else
+		export USER_TEST_QEMU=1
+		python3 "$TOP/tools/elf_run.py" run "$TIMEOUT" "$runner" "$bin" \
+			argv-check 2>&1 || rc=$?
 	fi
-	command -v "$qemu" >/dev/null ||
-		{ echo "Bail out! $qemu missing (apt-get install qemu-user)"; exit 1; }
-	echo "# $target: $qemu"
-	export USER_TEST_QEMU=1
-	rc=0
-	timeout "$TIMEOUT" "$qemu" "$bin" argv-check 2>&1 || rc=$?
-	return_status "$rc"
-}
-
-return_status() {
-	[[ $1 -eq 124 ]] && echo "Bail out! timed out after ${TIMEOUT}s"
-	exit "$1"
+	[[ $rc -eq 124 ]] && echo "Bail out! timed out after ${TIMEOUT}s"
+	exit "$rc"
 }
 
 build_all() {
 	local a
 	for a in "$@"; do
-		make -s -C "$TOP/user" ARCH="$a" -j"$(nproc)" >/dev/null ||
+		mkdir -p "$TOP/build/user/$a"
+		# The lock ./build.sh initramfs holds: one build of user/ at a time.
+		flock "$TOP/build/user/$a/.lock" \
+			make -s -C "$TOP/user" ARCH="$a" -j"$(nproc)" >/dev/null ||
 			die "build failed for $a"
 	done
 }

@@ -5,9 +5,14 @@
 #include <machine/psci.h>
 #include <machine/semihost.h>
 
+/*
+ * Power off carrying @status out (include/kern/arch.h: QEMU exits
+ * (poweroff_exit_value(status) << 1) | 1, the same code as on x86).
+ * Locking: none; any CPU, any context.
+ */
 __noreturn void arch_poweroff(int status)
 {
-	semihost_exit(((uint32_t)status << 1) | 1);
+	semihost_exit((poweroff_exit_value(status) << 1) | 1);
 	/* Still here: QEMU runs without -semihosting. */
 	printk("poweroff: no semihosting; PSCI SYSTEM_OFF (QEMU then exits 0, status %d is lost)\n",
 	       status);

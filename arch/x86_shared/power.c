@@ -18,13 +18,14 @@
 #define PM1_CNT_SLP_EN		0x2000
 
 /*
- * Power off carrying @status out: QEMU exits (status << 1) | 1.
+ * Power off carrying @status out: QEMU exits
+ * (poweroff_exit_value(status) << 1) | 1 (include/kern/arch.h).
  * Locking: none; any CPU, any context.
  */
 __noreturn void arch_poweroff(int status)
 {
 	cli();
-	outl(QEMU_DEBUG_EXIT_PORT, (uint32_t)status);
+	outl(QEMU_DEBUG_EXIT_PORT, poweroff_exit_value(status));
 	outw(PIIX4_PM1A_CNT, PM1_CNT_SLP_EN);
 	arch_halt();
 }

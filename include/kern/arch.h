@@ -34,9 +34,29 @@ void arch_console_putc(char c);
 unsigned int arch_cpu_id(void);
 
 /*
- * Power the machine off and carry @status out of the emulator: QEMU exits
- * with (status << 1) | 1 on every arch, so 1 means success (status 0),
- * 3 means failure (status 1), and any other exit code means a crash.
+ * The guest's power-off status as QEMU reports it: the exit code is
+ * (poweroff_exit_value(status) << 1) | 1 on every arch (x86 isa-debug-exit
+ * shifts the value itself; aarch64 semihosting is handed the whole code).
+ * The value is min(status + 1, 127), so status 0 (pass) exits 3, status 1
+ * (fail) exits 5 and statuses above POWEROFF_STATUS_MAX all exit 255.
+ * Why the + 1: QEMU's own exit codes are 0 (a power-off without a status:
+ * PSCI SYSTEM_OFF, ACPI S5, a triple fault with -no-reboot) and 1 (it did
+ * not start: a bad option, a missing file, a port in use); a guest verdict
+ * must never read as one of those.
+ */
+#define POWEROFF_STATUS_MAX	126
+
+static inline uint32_t poweroff_exit_value(int status)
+{
+	if (status < 0 || status > POWEROFF_STATUS_MAX)
+		status = POWEROFF_STATUS_MAX;
+	return (uint32_t)status + 1;
+}
+
+/*
+ * Power the machine off and carry @status out of the emulator (encoded as
+ * above: QEMU exits 3 for status 0, 5 for status 1).
+ * Locking: none; any CPU, any context.
  */
 __noreturn void arch_poweroff(int status);
 

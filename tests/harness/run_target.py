@@ -26,6 +26,7 @@ directive); diagnostics may differ.
 import os
 import re
 import select
+import socket
 import subprocess
 import sys
 import time
@@ -66,6 +67,7 @@ class Run:
         self.failed = 0
         self.bailed = False
         self.exit_code = None
+        self.stderr = []        # what QEMU wrote on stderr
         self.timed_out = False
         self.init_exit = None   # "exited with status N" or "killed (...)"
         self.init_status = None
@@ -94,11 +96,12 @@ class Run:
 
 HOST_BINARY = os.path.join(TOP, "build", "host", "ktest-host")
 # Sanitizer reports must not exit 1 (our "pass"): give them their own codes.
+# Even, so they never read as a power-off status (qemu.guest_status).
 HOST_ENV = {"ASAN_OPTIONS": "exitcode=86:detect_leaks=1:abort_on_error=0",
-            "UBSAN_OPTIONS": "halt_on_error=1:exitcode=87:print_stacktrace=1"}
+            "UBSAN_OPTIONS": "halt_on_error=1:exitcode=88:print_stacktrace=1"}
 
 
-def target_argv(target):
+def target_argv(target, gdb_port=None):
     if target.arch == "host":
         binary = HOST_BINARY
         if target.boot != "native":
@@ -108,41 +111,60 @@ def target_argv(target):
     return qemu.qemu_argv(target.arch, target.boot, target.smp,
                           mem=target.mem, kargs=kargs, el2=target.el2,
                           gicv3=target.gicv3, tcg_threads=target.tcg_threads,
-                          cpu=target.cpu,
+                          cpu=target.cpu, gdb_port=gdb_port,
+                          extra=target.qemu_args,
                           initrd=os.path.join(TOP, target.initrd)
                           if target.initrd else None), None
 
 
+def held_port():
+    """A listening socket on 127.0.0.1 (an ephemeral port): a gdb stub
+    asked for that port cannot bind it."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    return s
+
+
 def boot(target, emit):
-    """Boot @target, pass each console line to @emit, return a Run."""
-    argv, env = target_argv(target)
+    """Boot @target, pass each console line to @emit, return a Run. QEMU's
+    stderr lines are emitted too, and kept in Run.stderr."""
+    holder = held_port() if target.hold_gdb_port else None
+    try:
+        argv, env = target_argv(target, holder.getsockname()[1]
+                                if holder else None)
+        return collect(target, argv, env, emit)
+    finally:
+        if holder:
+            holder.close()
+
+
+def collect(target, argv, env, emit):
     run = Run()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    partial = {proc.stdout: b"", proc.stderr: b""}
     deadline = time.monotonic() + target.timeout
-    partial = b""
-    while True:
+    while partial:
         left = deadline - time.monotonic()
         if left <= 0:
             run.timed_out = True
             proc.kill()
             break
-        ready, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
-        if not ready:
-            continue
-        chunk = os.read(proc.stdout.fileno(), 65536)
-        if not chunk:
-            break
-        partial += chunk
-        *done, partial = partial.split(b"\n")
-        for raw in done:
-            line = raw.decode("utf-8", "replace").rstrip("\r")
-            run.feed(line)
-            emit(line)
-    if partial:
-        line = partial.decode("utf-8", "replace").rstrip("\r")
-        run.feed(line)
-        emit(line)
+        ready, _, _ = select.select(list(partial), [], [], min(left, 1.0))
+        for pipe in ready:
+            chunk = os.read(pipe.fileno(), 65536)
+            if not chunk:
+                rest = partial.pop(pipe)
+                done = [rest] if rest else []
+            else:
+                *done, partial[pipe] = (partial[pipe] + chunk).split(b"\n")
+            for raw in done:
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                if pipe is proc.stderr:
+                    run.stderr.append(line)
+                run.feed(line)
+                emit(line)
     run.exit_code = proc.wait()
     return run
 
@@ -153,11 +175,11 @@ def verdict(run, target):
         return f"timed out after {target.timeout}s without powering off"
     if run.bailed:
         return "the kernel bailed out"
-    # An odd code is a power-off with a status (init's exit code on user
-    # targets); anything else is a crash.
-    if run.exit_code <= 0 or run.exit_code % 2 == 0:
-        return (f"QEMU exited with {run.exit_code}: the guest crashed "
-                "(triple fault, reset or a power-off without status)")
+    # An odd code from 3 up is a power-off with a status (init's exit
+    # code on user targets); 1 is QEMU's own start-up failure, 0 a
+    # power-off without a status, anything else a crash.
+    if qemu.guest_status(run.exit_code) is None:
+        return qemu.describe_exit(run.exit_code, run.stderr[-5:])
     if target.init:
         why = init_verdict(run, target)
         if why:
@@ -248,8 +270,9 @@ def run_selfcheck(target):
     save_log(target, run.lines)
     why = verdict(run, target)
     console = "\n".join(run.lines)
-    if why is not None and why.startswith("timed out"):
-        console += "\ntimed out"
+    if why is not None:
+        # The harness's own finding (a timeout, QEMU not starting) counts.
+        console += "\n" + why
     if why is None:
         print_tail(run)
         print(f"not ok 1 {target.name}: a broken guest passed")

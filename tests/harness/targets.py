@@ -56,6 +56,10 @@ class Target:
     # Tool targets (arch "tool"): a host command, run from the top
     # directory, whose standard output is the TAP.
     command: tuple = None
+    # More QEMU arguments, verbatim (tools/qemu.py extra).
+    qemu_args: tuple = ()
+    # Ask for a gdb stub on a port the harness holds: QEMU cannot start.
+    hold_gdb_port: bool = False
 
 
 def user_programs():
@@ -268,9 +272,29 @@ def _tools():
                    command=("python3", "tools/readme_check.py"))]
 
 
+def _tooling():
+    """QEMU start-up failures (a missing -initrd file, a bad -m, a gdb port
+    in use) must fail as such: QEMU's own exit 1 is no guest verdict.
+    They cost no boot: QEMU stops before the guest runs."""
+    start = r"qemu failed to start \(exit 1\): qemu-system-\S+: "
+    t = []
+    for arch in ("x86_64", "aarch64"):
+        boot = default_boot(arch)
+        t.append(Target(f"{arch}-selfcheck-qemu-noinitrd", arch,
+                        initramfs_boot(arch), initrd="build/no-such.cpio",
+                        timeout=20, expect_failure=start + r".*no-such\.cpio"))
+        t.append(Target(f"{arch}-selfcheck-qemu-badmem", arch, boot,
+                        mem="1X", timeout=20,
+                        expect_failure=start + r".*(ram size|1X)"))
+        t.append(Target(f"{arch}-selfcheck-qemu-gdbport", arch, boot,
+                        hold_gdb_port=True, timeout=20,
+                        expect_failure=start + r".*127\.0\.0\.1"))
+    return t
+
+
 TARGETS = {t.name: t for t in
            _host() + _tools() + _boots() + _selfchecks() + _user() +
-           _files() + _counter()}
+           _files() + _counter() + _tooling()}
 
 
 def targets_for(arch):

@@ -42,11 +42,11 @@ void host_cpu_set(unsigned int cpu)
 	host_cpu = cpu;
 }
 
-/* Same exit-code convention as a guest: 1 = pass, 3 = fail. */
+/* Same exit-code convention as a guest (kern/arch.h): 3 = pass, 5 = fail. */
 void arch_poweroff(int status)
 {
 	fflush(stdout);
-	exit(status ? 3 : 1);
+	exit((int)(poweroff_exit_value(status ? 1 : 0) << 1) | 1);
 }
 
 /* The host thread's stack, as the kernel's walker sees a thread stack. */
