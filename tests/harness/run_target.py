@@ -50,7 +50,7 @@ TOP_PLAN = re.compile(r"^1\.\.(\d+)")
 TOP_RESULT = re.compile(r"^(not )?ok (\d+)")
 # What the kernel prints about init (after its "[cpuN] " prefix).
 INIT_EXIT = re.compile(r"^\[cpu\d+\] init: (exited with status (-?\d+)|"
-                       r"killed \(.*\))")
+                       r"killed by signal \d+)")
 INIT_LEFT = re.compile(r"^\[cpu\d+\] init: (\d+) other process\(es\) left "
                        r"behind")
 INIT_PAGES = re.compile(r"^\[cpu\d+\] init: free pages (\d+) before, "
