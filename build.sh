@@ -81,6 +81,7 @@ DEPS=(
 	"clang clang"
 	"ld.lld lld"
 	"llvm-objcopy llvm"
+	"llvm-symbolizer llvm"
 	"nasm nasm"
 	"python3 python3"
 	"prove perl"
