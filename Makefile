@@ -86,11 +86,15 @@ $(O)/obj/%.S.o: %.S $(O)/flags
 	@echo "  AS      $<"
 	@$(CC) $(CFLAGS) -D__ASSEMBLY__ -MMD -MP -MJ $@.json -c $< -o $@
 
+# NASM 2.16's -MD while assembling lists only the main file, not its
+# %includes (early_fail.inc, layout.inc, ...): a separate -M run does.
 $(O)/obj/%.asm.o: %.asm $(O)/flags
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"
+	@$(NASM) -f $(NASM_FORMAT) -I$(dir $<) -Iarch/x86_shared/ \
+		-M -MT $@ -MF $(@:.o=.d) -MP $<
 	@$(NASM) -f $(NASM_FORMAT) -g -Werror -I$(dir $<) -Iarch/x86_shared/ \
-		-MD $(@:.o=.d) -MP -o $@ $<
+		-o $@ $<
 
 $(O)/kernel.elf: $(OBJS) $(ARCH_LDSCRIPT) core/sections.ld $(O)/flags
 	@echo "  LD      $@"

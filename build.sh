@@ -14,7 +14,10 @@ usage: ./build.sh COMMAND [ARGS]
 
   deps                      install the Debian packages the build and tests need
                             (idempotent; the other commands run it when needed)
-  build [ARCH|all]          build the kernel(s) into build/ARCH/ (default: all)
+  build [ARCH|all]          build the kernel(s) into build/ARCH/ and the user
+                            programs into build/user/ARCH/ (default: all, which
+                            also builds the host tests into build/host/); writes
+                            build/compile_commands.json covering all of them
   initramfs ARCH            pack the user test programs into build/ARCH/initramfs.cpio
                             (/init = syscall_test, all of them under /bin)
   run ARCH [OPTIONS] [-- KERNEL ARGS]
@@ -78,6 +81,7 @@ DEPS=(
 	"clang clang"
 	"ld.lld lld"
 	"llvm-objcopy llvm"
+	"llvm-symbolizer llvm"
 	"nasm nasm"
 	"python3 python3"
 	"prove perl"
@@ -150,10 +154,14 @@ with_lock() {
 	flock "$dir/.lock" "$@"
 }
 
+# build/compile_commands.json for clangd: the kernels, user/ and
+# tests/user per arch, tests/host: whatever has been built.
 merge_compile_commands() {
-	local files=() a
-	for a in "${ARCHES[@]}"; do
-		[[ -s build/$a/compile_commands.json ]] && files+=("build/$a/compile_commands.json")
+	local files=() f
+	for f in build/{x86_64,i686,aarch64}/compile_commands.json \
+		build/user/{x86_64,i686,aarch64}/compile_commands.json \
+		build/host/compile_commands.json; do
+		[[ -s $f ]] && files+=("$f")
 	done
 	[[ ${#files[@]} -gt 0 ]] || return 0
 	with_lock build python3 - build/compile_commands.json "${files[@]}" <<'EOT'
@@ -177,6 +185,15 @@ check_build_env() {
 	esac
 }
 
+build_kernel() {
+	echo "== build $1"
+	with_lock "build/$1" make --no-print-directory -j"$JOBS" \
+		ARCH="$1" DEBUG="${DEBUG:-1}" KCFLAGS="${KCFLAGS:-}"
+}
+
+# build [ARCH|all]: the kernel(s) and the user programs of each arch, and
+# for all the host build of the MI code too; then the merged
+# compile_commands.json.
 cmd_build() {
 	[[ $# -le 1 ]] || die_usage "build takes at most one ARCH"
 	local archs a
@@ -184,10 +201,16 @@ cmd_build() {
 	check_build_env
 	ensure_deps
 	for a in $archs; do
-		echo "== build $a"
-		with_lock "build/$a" make --no-print-directory -j"$JOBS" \
-			ARCH="$a" DEBUG="${DEBUG:-1}" KCFLAGS="${KCFLAGS:-}"
+		build_kernel "$a"
+		echo "== build user/ $a"
+		with_lock "build/user/$a" make --no-print-directory -s \
+			-j"$JOBS" -C user ARCH="$a"
 	done
+	if [[ ${1:-all} == all ]]; then
+		echo "== build host (MI code under ASan + UBSan)"
+		with_lock build/host make --no-print-directory -j"$JOBS" \
+			-f tests/host/Makefile
+	fi
 	merge_compile_commands
 }
 
@@ -305,7 +328,9 @@ qemu_cmd() {
 	if [[ " ${args[*]} " == *" --icount "* && " ${args[*]} " == *" --tcg-threads multi "* ]]; then
 		die_usage "--icount runs single-threaded TCG: not with --tcg-threads multi"
 	fi
-	cmd_build "$arch" >/dev/null
+	check_build_env
+	build_kernel "$arch" >/dev/null
+	merge_compile_commands
 	exec python3 tools/qemu.py "$mode" "$arch" "${args[@]}" -- "${kargs[@]}"
 }
 
@@ -320,10 +345,6 @@ cmd_test() {
 	for a in $(arch_list "$which"); do
 		cmd_initramfs "$a"
 	done
-	if [[ $which == all ]]; then
-		echo "== build host (MI code under ASan + UBSan)"
-		make --no-print-directory -j"$JOBS" -f tests/host/Makefile
-	fi
 	mapfile -t targets < <(python3 tests/harness/run_target.py --list "$which")
 	echo "== test: ${#targets[@]} kernel targets"
 	prove -j"$JOBS" --exec "python3 tests/harness/run_target.py" \

@@ -295,8 +295,10 @@ def main():
               file=sys.stderr)
     print(f"+ {shlex.join(argv)}", file=sys.stderr)
     log = open(a.log, "wb") if a.log else None
+    sym = console_symbolizer(os.path.join(build, a.arch, "kernel.elf"))
     try:
-        status, stderr_tail = run_qemu(argv, a.timeout, log)
+        status, stderr_tail = run_qemu(argv, a.timeout, log,
+                                       sym.annotate if sym else None)
         if status is None:
             verdict = (f"timeout: the guest did not power off within "
                        f"{a.timeout}s; QEMU was stopped")
@@ -309,12 +311,27 @@ def main():
     finally:
         if log:
             log.close()
+        if sym:
+            sym.close()
     if status is None:
         return 124
     return 0 if status == EXIT_PASS else 1
 
 
 STDERR_TAIL = 5
+
+
+def console_symbolizer(elf):
+    """A symbolize.Symbolizer for @elf: kernel text addresses in the
+    console get " function (file:line)" appended; None (and a note) if
+    llvm-symbolizer cannot run."""
+    try:
+        import symbolize
+        return symbolize.Symbolizer(elf)
+    except (OSError, ValueError) as e:
+        print(f"note: console addresses not symbolized: {e}",
+              file=sys.stderr)
+        return None
 
 
 def copy_stderr(pipe, tail):

@@ -2,7 +2,9 @@
 """./build.sh run / debug must report a QEMU that did not start as a
 failure, quoting QEMU: a missing --initrd file, a bad --mem, a gdb port
 already taken. QEMU's own exit code for those is 1, once the project's
-"pass". TAP on stdout; needs build/x86_64 (./build.sh build x86_64).
+"pass". And the x86 boot code's own early failure (i686 on a CPU without
+PAE) must exit 5, a guest failure, not 3 (pass). TAP on stdout; uses the
+first built kernel (x86_64, i686, aarch64).
 
   tests/tools/qemu_start_test.py
 """
@@ -38,21 +40,40 @@ def check(num, name, args, want):
     return good
 
 
+def built(arch):
+    return os.path.exists(os.path.join(TOP, "build", arch, "kernel.elf"))
+
+
 def main():
-    print("1..3", flush=True)
+    arch = next((a for a in ("x86_64", "i686", "aarch64") if built(a)), None)
+    if arch is None:
+        print("1..0 # SKIP no kernel built (./build.sh build)")
+        return 0
+    print("1..4", flush=True)
     ok = check(1, "run with a missing --initrd file fails as a start-up "
-               "failure", ["run", "x86_64", "--initrd", "no-such.cpio"],
+               "failure", ["run", arch, "--initrd", "no-such.cpio"],
                "no-such.cpio")
     ok &= check(2, "run with --mem 1X fails as a start-up failure",
-                ["run", "x86_64", "--mem", "1X"], "-m 1X")
+                ["run", arch, "--mem", "1X"], "-m 1X")
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         held.listen(1)
         port = str(held.getsockname()[1])
         ok &= check(3, "debug with its gdb port taken fails as a start-up "
-                    "failure", ["debug", "x86_64", "--gdb-port", port],
+                    "failure", ["debug", arch, "--gdb-port", port],
                     "127.0.0.1:" + port)
-    return 0 if ok else 1
+    if not built("i686"):
+        print("ok 4 # SKIP i686 not built")
+        return 0 if ok else 1
+    rc, out = build_sh("run", "i686", "--cpu", "486", "--timeout", "30")
+    early = "x86 boot: FATAL: CPU has no PAE" in out and \
+        "qemu exited with 5: FAIL" in out and rc == 1
+    if not early:
+        for line in out.splitlines()[-5:]:
+            print(f"#   {line}")
+    print(f"{'ok' if early else 'not ok'} 4 an x86 early boot failure "
+          "(i686, CPU without PAE) exits 5: FAIL", flush=True)
+    return 0 if ok and early else 1
 
 
 if __name__ == "__main__":
