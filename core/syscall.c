@@ -46,6 +46,10 @@ static const syscall_fn syscall_table[] = {
 #ifdef SYS_arch_prctl
 	[SYS_arch_prctl] = sys_arch_prctl,
 #endif
+#ifdef SYS_set_thread_area
+	[SYS_set_thread_area] = sys_set_thread_area,
+	[SYS_get_thread_area] = sys_get_thread_area,
+#endif
 };
 
 /* Unknown calls a process gets told about on the console, at most. */
