@@ -197,6 +197,19 @@ def _user():
     return t
 
 
+def _i686_tls():
+    """i686-user-musl-*: Debian has no i386 musl without multiarch, so
+    these run tests/user/tls_test (libu), which makes the calls a static
+    i386 musl makes at start-up and for threads: set_thread_area(-1),
+    %gs:0 reads, clone(CLONE_SETTLS) with a struct user_desc, fork."""
+    boot, initrd = initramfs_boot("i686"), "build/i686/initramfs.cpio"
+    return [Target(f"i686-user-musl-smp{smp}", "i686", boot, smp,
+                   initrd=initrd, timeout=120,
+                   kargs=f"init={USER_BIN}/tls_test",
+                   init=f"{USER_BIN}/tls_test")
+            for smp in USER_SMPS]
+
+
 def _host():
     """The MI code natively under ASan + UBSan (tests/host), once per PTE
     codec; boot names the binary (native = the x86_64 codec)."""
@@ -215,7 +228,8 @@ def _host():
                    expect_failure=r"not ok \d+ sim_tlb")]
 
 
-TARGETS = {t.name: t for t in _host() + _boots() + _selfchecks() + _user()}
+TARGETS = {t.name: t for t in _host() + _boots() + _selfchecks() + _user() +
+           _i686_tls()}
 
 
 def targets_for(arch):

@@ -160,7 +160,7 @@ static void test_fill(unsigned int first)
 	struct user_desc u;
 	long r = 0;
 
-	while (n < TLS_SLOTS) {
+	while (n < TLS_SLOTS - 1) {
 		u = desc_for(-1, &spare_block);
 		r = set_area(&u);
 		if (r)
