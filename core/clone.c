@@ -3,7 +3,7 @@
  * copy-on-write) and threads (a new thread in the caller's process), and
  * the first steps of every new user thread. The flag rules follow Linux:
  * a thread needs CLONE_VM | CLONE_SIGHAND | CLONE_THREAD; anything this
- * kernel cannot honour (vfork, namespaces, pidfds; CLONE_SETTLS on i686)
+ * kernel cannot honour (vfork, namespaces, pidfds)
  * is refused with -EINVAL rather than ignored.
  */
 #include <kern/arch.h>

@@ -71,6 +71,10 @@ static const syscall_fn syscall_table[] = {
 	[SYS_fstat64] = sys_fstat64,
 	[SYS_fstatat64] = sys_fstatat64,
 #endif
+#ifdef SYS_set_thread_area
+	[SYS_set_thread_area] = sys_set_thread_area,
+	[SYS_get_thread_area] = sys_get_thread_area,
+#endif
 };
 
 /* Unknown calls a process gets told about on the console, at most. */

@@ -14,6 +14,31 @@
 #include <mm/tlb_batch.h>
 #include <mm/vm.h>
 
+/*
+ * A shared anonymous page no one has touched has no frame, and nothing
+ * (no backing object) would let the two sides find a common one later:
+ * give it its zeroed frame in @parent now, so the child maps the same.
+ * The parent sees only zeroes it would have seen anyway, so a fork that
+ * fails later leaves it correct. A PROT_NONE shared VMA is left alone
+ * (a later mprotect then faults per side: not shared, a known limit).
+ * Adding a mapping where none was needs no TLB invalidation.
+ * Locking: @parent's vm lock held (vm_fork).
+ */
+static int populate_shared(struct vm_space *parent, const struct vma *v,
+			   vaddr_t va)
+{
+	struct page *pg = pmm_alloc(0, PMM_ZERO);
+	int err;
+
+	if (!pg)
+		return -ENOMEM;
+	err = pmap_enter(parent->pmap, va, page_to_phys(pg),
+			 v->prot & VM_PROT_MASK, NULL);
+	if (err)
+		pmm_free(pg, 0);
+	return err;
+}
+
 /* Map in @child each page @parent maps in @v, taking a reference per
  * frame: read-only for copy-on-write, or as the parent maps it in a
  * shared VMA. On -ENOMEM the references taken so far belong to
@@ -29,8 +54,16 @@ static int share_vma(struct vm_space *parent, struct vm_space *child,
 		paddr_t pa;
 		int err;
 
-		if (pmap_extract(parent->pmap, va, &pa, &prot) != 0)
-			continue;
+		if (pmap_extract(parent->pmap, va, &pa, &prot) != 0) {
+			if (!(v->flags & VMA_SHARED) ||
+			    !(v->prot & VM_PROT_MASK))
+				continue;
+			err = populate_shared(parent, v, va);
+			if (err)
+				return err;
+			if (pmap_extract(parent->pmap, va, &pa, &prot) != 0)
+				continue;
+		}
 		prot &= VM_PROT_MASK;
 		if (!(v->flags & VMA_SHARED))
 			prot = vm_prot_read_only(prot);

@@ -23,6 +23,7 @@ ARCH_SRCS := \
 	arch/i686/gdt.c \
 	arch/i686/idt.c \
 	arch/i686/kernel_map.c \
+	arch/i686/tls.c \
 	arch/i686/trapframe.c \
 	arch/i686/user_frame.c \
 	$(X86_SHARED_SRCS)

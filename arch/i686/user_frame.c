@@ -52,17 +52,3 @@ uintptr_t arch_tf_user_pc(const struct trapframe *tf)
 {
 	return tf->eip;
 }
-
-/* i686 threads find their TLS through a GDT entry (set_thread_area),
- * which this kernel does not provide: there is no base to load. */
-void x86_tls_load(uintptr_t base)
-{
-	(void)base;
-}
-
-int arch_thread_set_tls(struct thread *t, uintptr_t base)
-{
-	(void)t;
-	(void)base;
-	return -EINVAL;
-}

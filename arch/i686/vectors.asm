@@ -41,6 +41,8 @@ trap_common:
 	mov	es, ax
 	mov	ax, GDT_PERCPU			; this_cpu() reads %fs:0
 	mov	fs, ax
+	xor	eax, eax			; the kernel uses no GS: keep no
+	mov	gs, ax				; user TLS selector loaded in it
 	cld					; the C ABI assumes DF = 0
 	mov	eax, esp
 	push	eax				; x86_trap(tf)
@@ -48,14 +50,18 @@ trap_common:
 	add	esp, 4
 ; Restore the trapframe on top of the stack and return to the code it
 ; describes; also the last step of arch_user_enter.
-global x86_trap_return
+; A user selector whose TLS slot was cleared faults on its reload here
+; (#GP/#NP in kernel mode): x86_trap kills the process (tls.c).
+global x86_trap_return, x86_trap_return_seg, x86_trap_return_iret
 x86_trap_return:
 	popad
+x86_trap_return_seg:
 	pop	gs
 	pop	fs
 	pop	es
 	pop	ds
 	add	esp, 8				; vector and error code
+x86_trap_return_iret:
 	iretd
 
 ; __noreturn void arch_user_enter(struct trapframe *tf): tf is the frame

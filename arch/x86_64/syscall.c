@@ -49,9 +49,22 @@ void x86_syscall_cpu_init(void)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 }
 
-void x86_tls_load(uintptr_t base)
+static void x86_tls_load(uintptr_t base)
 {
 	wrmsr(MSR_FS_BASE, base);
+}
+
+/* The user cannot change its base behind the kernel's back (no FSGSBASE
+ * instructions are enabled), so no need to read it back. */
+void x86_tls_switch(const struct thread *prev, const struct thread *next)
+{
+	if (next->arch.tls_base != prev->arch.tls_base)
+		x86_tls_load(next->arch.tls_base);
+}
+
+void x86_tls_copy(struct thread *child)
+{
+	child->arch.tls_base = thread_current()->arch.tls_base;
 }
 
 int arch_thread_set_tls(struct thread *t, uintptr_t base)

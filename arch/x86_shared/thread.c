@@ -45,7 +45,7 @@ void arch_thread_init(struct thread *t, void (*fn)(void *), void *arg)
 void arch_thread_copy_user_state(struct thread *child)
 {
 	x86_fpu_state_save(child->arch.fpu);
-	child->arch.tls_base = thread_current()->arch.tls_base;
+	x86_tls_copy(child);
 }
 
 /*
@@ -56,9 +56,6 @@ void arch_thread_copy_user_state(struct thread *child)
 void arch_thread_switch(struct thread *prev, struct thread *next)
 {
 	x86_tss_set_kernel_stack(next->kstack_top);
-	/* The user cannot change its base behind the kernel's back (no
-	 * FSGSBASE instructions are enabled), so no need to read it back. */
-	if (next->arch.tls_base != prev->arch.tls_base)
-		x86_tls_load(next->arch.tls_base);
+	x86_tls_switch(prev, next);
 	x86_thread_switch(&prev->arch, &next->arch);
 }

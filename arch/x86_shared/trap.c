@@ -144,6 +144,10 @@ static bool kernel_trap_handled(struct trapframe *tf, uintptr_t fault_addr)
 		return x86_interrupt(tf->vector);
 	if (tf->vector == T_PF)
 		return x86_kernel_uaccess_fault(tf, fault_addr);
+#ifdef __i386__
+	if (i686_return_fault(tf))
+		return true;
+#endif
 	return trapframe_stray_debug(tf);
 }
 

@@ -68,5 +68,8 @@ long sys_statx(const struct syscall_args *args);
 
 /* arch/x86_64/syscall.c: the FS base (x86_64 only). */
 long sys_arch_prctl(const struct syscall_args *args);
+/* i686 only (arch/i686/tls.c). */
+long sys_set_thread_area(const struct syscall_args *args);
+long sys_get_thread_area(const struct syscall_args *args);
 
 #endif

@@ -96,9 +96,9 @@ void arch_thread_copy_user_state(struct thread *child);
 /*
  * Set the user thread pointer of @t (CLONE_SETTLS, x86_64 arch_prctl):
  * x86_64 FS base, aarch64 TPIDR_EL0. Takes effect now if @t is the caller.
- * Returns 0, -EPERM for a base outside the user half, or -EINVAL where the
- * arch has no such register (i686 uses GDT entries: set_thread_area,
- * which this kernel does not implement).
+ * Returns 0 or -EPERM for a base outside the user half. On i686 @base is
+ * a user struct user_desc * naming a GDT TLS slot (set_thread_area):
+ * 0, -EFAULT or -EINVAL.
  */
 int arch_thread_set_tls(struct thread *t, uintptr_t base);
 

@@ -244,6 +244,19 @@ def _counter():
                    kargs=f"init={init}", init=init)]
 
 
+def _i686_tls():
+    """i686-user-musl-*: Debian has no i386 musl without multiarch, so
+    these run tests/user/tls_test (libu), which makes the calls a static
+    i386 musl makes at start-up and for threads: set_thread_area(-1),
+    %gs:0 reads, clone(CLONE_SETTLS) with a struct user_desc, fork."""
+    boot, initrd = initramfs_boot("i686"), "build/i686/initramfs.cpio"
+    return [Target(f"i686-user-musl-smp{smp}", "i686", boot, smp,
+                   initrd=initrd, timeout=120,
+                   kargs=f"init={USER_BIN}/tls_test",
+                   init=f"{USER_BIN}/tls_test")
+            for smp in USER_SMPS]
+
+
 def _host():
     """The MI code natively under ASan + UBSan (tests/host), once per PTE
     codec; boot names the binary (native = the x86_64 codec)."""
@@ -294,7 +307,7 @@ def _tooling():
 
 TARGETS = {t.name: t for t in
            _host() + _tools() + _boots() + _selfchecks() + _user() +
-           _files() + _counter() + _tooling()}
+           _files() + _counter() + _tooling() + _i686_tls()}
 
 
 def targets_for(arch):

@@ -222,6 +222,15 @@ static void check_memory(void)
 		"shared_mapping_shared");
 	sys_munmap((void *)m, 2 * PAGE_SIZE);
 	sys_munmap((void *)s, PAGE_SIZE);
+	/* Shared even if no page of it existed yet at the fork. */
+	s = sys_mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sys_err(s))
+		ktap_bail("mmap failed: %ld", s);
+	shared = (volatile int *)s;
+	ktap_ok(exited_with(reap(spawn(see_and_write, s)), 0) && *shared == 99,
+		"shared_mapping_untouched_shared (parent sees %d)", *shared);
+	sys_munmap((void *)s, PAGE_SIZE);
 }
 
 static void check_waiting(void)
@@ -248,7 +257,7 @@ static void check_waiting(void)
 
 int main(void)
 {
-	ktap_plan(19);
+	ktap_plan(20);
 	check_basics();
 	check_memory();
 	check_cow_pages();

@@ -14,7 +14,14 @@
 #define GDT_TSS		0x28
 #define GDT_DF_TSS	0x30	/* target of the #DF task gate */
 #define GDT_PERCPU	0x38	/* FS in kernel mode: base = struct cpu */
-#define GDT_NENTRIES	8
+/*
+ * The three user TLS entries of set_thread_area(2), per thread, written
+ * into the CPU's GDT on every switch (tls.c). Linux uses 6..8; here 6 and
+ * 7 are taken, so user code must use the entry number the kernel returns.
+ */
+#define GDT_TLS_MIN	8
+#define GDT_TLS_ENTRIES	3
+#define GDT_NENTRIES	(GDT_TLS_MIN + GDT_TLS_ENTRIES)
 
 /* Fill the IDT with all 256 vectors. Boot CPU, once. */
 void idt_init(void);

@@ -24,10 +24,21 @@ struct arch_thread {
 	uintptr_t sp;		/* kernel stack pointer while switched away */
 	uint8_t fpu[X86_FPU_AREA_SIZE] __aligned(16);
 	uintptr_t tls_base;	/* x86_64 user FS base; 0 on i686 */
+#ifdef __i386__
+	uint64_t tls[3];	/* i686 GDT TLS descriptors (GDT_TLS_MIN..) */
+#endif
 };
 
-/* Load @base as the user thread pointer (x86_64: FS base; i686: none). */
-void x86_tls_load(uintptr_t base);
+struct thread;
+
+/*
+ * Make @next's user thread pointer the CPU's (x86_64: FS base MSR; i686:
+ * its TLS descriptors into this CPU's GDT). Interrupts disabled.
+ */
+void x86_tls_switch(const struct thread *prev, const struct thread *next);
+
+/* Copy the calling thread's TLS state into @child (fork and clone). */
+void x86_tls_copy(struct thread *child);
 
 #define AT_SP		0
 #define AT_FPU		16

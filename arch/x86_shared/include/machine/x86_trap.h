@@ -79,4 +79,9 @@ void trapframe_print(const struct trapframe *tf);
  */
 int x86_insn_length(const uint8_t *ip, bool long_mode);
 
+#ifdef __i386__
+/* A segment fault restoring a user frame: kill the process (tls.c). */
+bool i686_return_fault(struct trapframe *tf);
+#endif
+
 #endif

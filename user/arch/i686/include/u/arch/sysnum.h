@@ -53,6 +53,10 @@
 #define SYS_rt_sigprocmask	175
 #define SYS_set_tid_address	258
 
+/* TLS: GDT entries described by a struct user_desc (i686 only). */
+#define SYS_set_thread_area	243
+#define SYS_get_thread_area	244
+
 /* Old mmap (90) takes a struct pointer; mmap2 takes the offset in pages. */
 #define U_SYS_MMAP		SYS_mmap2
 #define U_MMAP_OFF_SHIFT	12
