@@ -1,0 +1,111 @@
+/*
+ * TLB coherence: the one header mm/ and core/ include to keep every CPU's
+ * TLB consistent with the page tables. mm/ records what changed (a
+ * struct tlb_batch); core/ says "this CPU now runs that address space" or
+ * "this CPU now runs kernel code only"; everything else is decided here.
+ *
+ * Vocabulary. A CPU is ACTIVE on an address space while a thread of it
+ * runs there, LAZY while it runs kernel threads or idles with that space's
+ * root still loaded (tlb.lazy=1), INACTIVE otherwise. Every user space
+ * has a 64-bit generation (tlb_space.gen) that each invalidating change
+ * bumps after its entry stores; each CPU records the generation it has
+ * flushed the space it has loaded up to (tlb_cpu.flushed_gen).
+ *
+ * Invalidation table (who does what after a batch of changes to space S,
+ * made on CPU I; "pages" means by-VA flushes up to tlb.ceiling pages,
+ * else one flush of S's whole tag; the kernel space's entries are global
+ * and are flushed by VA or entirely, on every online CPU, always):
+ *
+ *   policy     local (I)  ACTIVE CPU           LAZY CPU                INACTIVE CPU
+ *   naive      pages      IPI, full flush      IPI, full flush         nothing [1]
+ *   batched    pages      queue + IPI, pages   nothing [2]; queue +    nothing [1]
+ *                         or full by gen       IPI if tables freed
+ *   broadcast  TLBI IS pages or ASIDE1IS + DSB ISH reaches every CPU; no IPI, no gen
+ *   none       pages      nothing (tests only: stale entries survive)
+ *
+ *   [1] It flushed S when it switched away (untagged: every root switch
+ *       flushes, and every user space shares tag 0 today).
+ *   [2] Its catch-up on return to S flushes S's tag if flushed_gen is
+ *       behind S's generation; when it switches elsewhere instead, the
+ *       switch flushes. Freed page tables cannot wait: a speculative walk
+ *       through the loaded root could reach them, so lazy CPUs get the IPI.
+ *       tlb.lazy=0 turns lazy mode off: kernel threads load the kernel root.
+ *
+ * Ordering (the pairing lives here, both halves): an initiator stores the
+ * entries, bumps S's generation (seq_cst) and then reads each CPU's loaded
+ * state; a switching CPU publishes its loaded state, fences (seq_cst) and
+ * then reads S's generation. So either the initiator sees the CPU and
+ * sends it the request, or the CPU sees the new generation and catches up.
+ */
+#ifndef SMP_TLB_H
+#define SMP_TLB_H
+
+#include <kern/types.h>
+
+struct pmap;
+struct tlb_batch;
+
+/* The coherence state of one address space, embedded in struct pmap. */
+struct tlb_space {
+	uint64_t id;		/* never reused; 0 for the kernel space */
+	uint64_t gen;		/* bumped by each invalidating change (atomic) */
+};
+
+/*
+ * Read the tlb= and tlb.* boot parameters (a bad value prints what was
+ * wrong and the default) and print the policy in force in one line.
+ * Boot CPU, after cmdline_init, before other CPUs start.
+ */
+void tlb_init(void);
+
+/* Name of the policy in force ("batched", "naive", ...). */
+const char *tlb_policy_name(void);
+
+/* Pages above which a flush covers the whole tag instead (tlb.ceiling). */
+unsigned long tlb_ceiling(void);
+
+/*
+ * Give a new address space its identity. Locking: none (the space is not
+ * visible yet). TLB: none.
+ */
+void tlb_space_init(struct tlb_space *sp, bool kernel);
+
+/*
+ * Make sure no CPU still has @pm loaded (lazy CPUs switch to the kernel
+ * root; the caller's CPU too), so its tables may be freed. No thread of
+ * @pm may be running. Locking: no spinlocks held (it waits for other
+ * CPUs). TLB: remote unload, then the caller flushes @pm's tag.
+ */
+void tlb_space_fini(struct pmap *pm);
+
+/*
+ * Invalidate what @b recorded on every CPU that may cache it, under the
+ * policy in force, and return once that is done everywhere (so the
+ * caller may then free the frames and tables @b deferred). Called by
+ * tlb_batch_flush after the entry stores were published.
+ * Locking: may hold @b's pmap lock (break-before-make), never a lock that
+ * a CPU takes with interrupts off (that CPU could not answer).
+ * TLB: flushes locally and remotely.
+ */
+void tlb_shootdown(struct tlb_batch *b);
+
+/*
+ * This CPU is about to run a thread of @pm (a user pmap), or, for
+ * pmap_kernel(), only kernel code. Loads @pm's root unless it is loaded
+ * already, catching up by generation; for the kernel pmap, enters lazy
+ * mode (keeps the user root) or, with tlb.lazy=0, loads the kernel root.
+ * Locking: interrupts off. TLB: may flush locally.
+ */
+void tlb_switch_to(struct pmap *pm);
+
+/*
+ * Load the kernel root now, lazy or not (before the caller destroys the
+ * address space it ran). Locking: interrupts off. TLB: none needed.
+ */
+void tlb_switch_to_kernel_root(void);
+
+/* Run this CPU's shootdown queue. From the arch IPI handler for IPI_TLB
+ * with interrupts off, and by initiators while they wait. */
+void tlb_handle_ipi(void);
+
+#endif
