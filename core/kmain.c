@@ -15,7 +15,7 @@
 #include <kern/printk.h>
 #include <ktest/ktest.h>
 #include <mm/mm.h>
-#include <smp/shootdown.h>
+#include <smp/tlb.h>
 #include <smp/smp.h>
 
 #define KERNEL_NAME	"tlbk"
@@ -82,7 +82,7 @@ void kmain(const struct boot_info *bi)
 	if (mm_init(bi) == 0 && initramfs_init(bi) == 0)
 		have_initramfs = initramfs_present();
 	smp_init();
-	shootdown_init();
+	tlb_init();
 	if (sched_init_cpu() != 0)
 		panic("kmain: no memory for the boot CPU's idle thread");
 	if (!have_initramfs || cmdline_get_bool("ktest", false)) {

@@ -20,6 +20,7 @@
 #include <mm/vm.h>
 #include <smp/cpu.h>
 #include <smp/smp_md.h>
+#include <smp/tlb.h>
 
 static void rq_push(struct sched_cpu *s, struct thread *t)
 {
@@ -121,7 +122,6 @@ int sched_init_cpu(void)
 	cpuset_set(&idle->affinity, c->id);
 	c->sched.lock = (struct spinlock)
 		SPINLOCK_INIT_ORDERED("runqueue", CORE_LOCK_RANK_RQ);
-	c->sched.pmap = pmap_kernel();
 	c->sched.current = idle;
 	/* Release: pick_cpu on other CPUs reads idle to see we are ready. */
 	__atomic_store_n(&c->sched.idle, idle, __ATOMIC_RELEASE);
@@ -133,37 +133,11 @@ static struct pmap *pmap_of(const struct thread *t)
 	return t->proc ? t->proc->vm->pmap : pmap_kernel();
 }
 
-/*
- * Load @pm on this CPU, publishing it first in s->pmap, which TLB
- * shootdowns read to find the CPUs an address space runs on. The fence
- * pairs with the one in tlb_batch_flush_remote: either the initiator sees
- * @pm here and flushes this CPU, or its page-table change is visible to
- * the walks that follow the switch (the root switch itself is
- * serialising: CR3 write, or DSB and ISB around TTBR0).
- */
-static void load_pmap(struct sched_cpu *s, struct pmap *pm)
-{
-	__atomic_store_n(&s->pmap, pm, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	pmap_activate(pm);
-}
-
-/* Load @next's address space unless this CPU has it loaded already. */
-static void switch_pmap(struct sched_cpu *s, struct thread *next)
-{
-	struct pmap *pm = pmap_of(next);
-
-	if (s->pmap != pm)
-		load_pmap(s, pm);
-}
-
 void sched_use_kernel_pmap(void)
 {
 	unsigned long irq = arch_irq_save();
-	struct sched_cpu *s = &this_cpu()->sched;
 
-	if (s->pmap != pmap_kernel())
-		load_pmap(s, pmap_kernel());
+	tlb_switch_to_kernel_root();
 	arch_irq_restore(irq);
 }
 
@@ -230,7 +204,9 @@ void sched_switch(void)
 		arch_cpu_relax();
 	next->state = THREAD_RUNNING;
 	next->on_cpu = 1;
-	switch_pmap(s, next);
+	/* Kernel threads run lazily on the last user space
+	 * (smp/tlb_switch.c publishes what runs here). */
+	tlb_switch_to(pmap_of(next));
 	arch_thread_switch(prev, next);
 	sched_finish_switch();
 }

@@ -25,6 +25,7 @@
 #include <mm/pmap.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
+#include <smp/tlb.h>
 
 #define TOP_LEVEL	(MMU_LEVELS - 1)
 #define ROOT_PREALLOC_MAX 4	/* PAE: four PDPTEs */
@@ -483,6 +484,7 @@ struct pmap *pmap_create(void)
 	pm->lock = (struct spinlock)SPINLOCK_INIT_ORDERED("pmap",
 							  MM_LOCK_RANK_PMAP);
 	root_init(pm, pages, n);
+	tlb_space_init(&pm->tlb, false);
 	return pm;
 }
 
@@ -513,6 +515,8 @@ void pmap_destroy(struct pmap *pm)
 
 	if (pm->kernel)
 		panic("pmap_destroy: the kernel pmap");
+	/* No CPU may keep the root loaded (lazily) once its tables go. */
+	tlb_space_fini(pm);
 	tlb_batch_begin(&batch, pm);
 	/* The ASID may go to another address space next: drop all of it. */
 	tlb_batch_add(&batch, 0, MMU_USER_VA_END);
@@ -625,9 +629,9 @@ void pmap_activate(struct pmap *pm)
 
 	/* The kernel pmap has no user half of its own to load. */
 	if (pm->kernel)
-		mmu_root_deactivate();
+		tlb_switch_to_kernel_root();
 	else
-		mmu_root_activate(pm->root_pa, pm->asid, true);
+		tlb_switch_to(pm);
 	arch_irq_restore(irq);
 }
 

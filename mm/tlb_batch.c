@@ -9,6 +9,7 @@
 #include <mm/pmap.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
+#include <smp/tlb.h>
 
 static struct tlb_batch_stats stats[MAX_CPUS];
 
@@ -67,9 +68,9 @@ void tlb_batch_add(struct tlb_batch *b, vaddr_t va, size_t len)
 		r = &b->ranges[b->nranges++];
 		*r = (struct tlb_range){ start, last };
 	}
+	/* How many pages is too many to flush one by one is the coherence
+	 * layer's call (tlb.ceiling), made when the batch is flushed. */
 	b->npages += range_pages(r);
-	if (b->npages > TLB_BATCH_MAX_PAGES)
-		b->full = true;
 }
 
 void tlb_batch_defer_free(struct tlb_batch *b, struct page *pg)
@@ -80,20 +81,21 @@ void tlb_batch_defer_free(struct tlb_batch *b, struct page *pg)
 	b->deferred = pg;
 }
 
-/* Invalidate @b's ranges in this CPU's TLB. Kernel leaves are global, and
- * a by-ASID flush leaves global entries alone: a full kernel flush must
- * drop everything. */
-static void flush_local(const struct tlb_batch *b)
+/* Kernel leaves are global, and a by-ASID flush leaves global entries
+ * alone: a full kernel flush must drop everything. */
+void tlb_batch_flush_local(const struct tlb_batch *b)
 {
 	struct tlb_batch_stats *st = local_stats();
 	unsigned int asid = b->pmap->asid;
 
-	if (b->full && b->pmap->kernel) {
+	bool full = b->full || b->npages > tlb_ceiling();
+
+	if (full && b->pmap->kernel) {
 		mmu_tlb_flush_all_local();
 		st->full_flushes++;
 		return;
 	}
-	if (b->full) {
+	if (full) {
 		mmu_tlb_flush_asid_local(asid);
 		st->asid_flushes++;
 		return;
@@ -123,8 +125,7 @@ void tlb_batch_flush(struct tlb_batch *b)
 	 * the walkers before the invalidation, or a walk between the two
 	 * could refill the TLB with the old entry. */
 	mmu_pte_publish();
-	flush_local(b);
-	tlb_batch_flush_remote(b);
+	tlb_shootdown(b);
 	b->full = false;
 	b->nranges = 0;
 	b->npages = 0;

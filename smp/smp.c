@@ -11,6 +11,7 @@
 #include <mm/kstack.h>
 #include <smp/cpu.h>
 #include <smp/ipi_stats.h>
+#include <smp/tlb.h>
 #include <smp/smp.h>
 #include <smp/smp_md.h>
 
@@ -69,6 +70,8 @@ void smp_handle_ipi(enum ipi_kind kind)
 {
 	if (kind == IPI_XCALL)
 		xcall_handle_ipi();
+	else if (kind == IPI_TLB)
+		tlb_handle_ipi();
 	else if (kind == IPI_WAKE)
 		ipi_stats_inc(IPI_STAT_RESCHED);
 }

@@ -9,9 +9,13 @@
 
 #define CACHE_LINE	64
 
+/* 8-byte aligned even on i686, where the ABI aligns uint64_t to 4: a
+ * counter must be one single-copy-atomic 64-bit access. */
+typedef uint64_t count_t __aligned(8);
+
 struct tlb_counts {
-	uint64_t n[TLB_STAT_NKINDS];
-	uint64_t lat[TLB_LAT_BUCKETS];
+	count_t n[TLB_STAT_NKINDS];
+	count_t lat[TLB_LAT_BUCKETS];
 } __aligned(CACHE_LINE);
 
 static struct tlb_counts counts[MAX_CPUS];
@@ -38,7 +42,7 @@ const char *const tlb_stat_names[TLB_STAT_NKINDS] = {
 
 /* Only the owning CPU writes its block, so no read-modify-write atomic is
  * needed; the store is a single one that other CPUs can read whole. */
-static void bump(uint64_t *slot, unsigned long n)
+static void bump(count_t *slot, unsigned long n)
 {
 	__atomic_store_n(slot, __atomic_load_n(slot, __ATOMIC_RELAXED) + n,
 			 __ATOMIC_RELAXED);

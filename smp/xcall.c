@@ -9,6 +9,7 @@
 #include <kern/errno.h>
 #include <smp/cpu.h>
 #include <smp/ipi_stats.h>
+#include <smp/tlb.h>
 #include <smp/smp_md.h>
 #include <smp/xcall.h>
 
@@ -68,6 +69,7 @@ static void post_to(struct cpu *c, struct xcall_req *req)
 	 * since its owner may be waiting on us. */
 	while (!inbox_push(&c->xcall, req, &was_empty)) {
 		xcall_handle_ipi();
+		tlb_poll();
 		arch_cpu_relax();
 	}
 	if (was_empty)
@@ -105,8 +107,11 @@ bool xcall_done(const struct xcall_req *req)
 
 void xcall_wait(struct xcall_req *req)
 {
+	/* The targets may be waiting for a shootdown of ours to finish
+	 * (from inside their cross-call): answer those too. */
 	while (!xcall_done(req)) {
 		xcall_handle_ipi();
+		tlb_poll();
 		arch_cpu_relax();
 	}
 }

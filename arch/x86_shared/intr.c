@@ -28,6 +28,10 @@ bool x86_interrupt(unsigned long vector)
 		lapic_eoi();
 		smp_handle_ipi(IPI_XCALL);
 		return true;
+	case LAPIC_VEC_IPI_TLB:
+		lapic_eoi();
+		smp_handle_ipi(IPI_TLB);
+		return true;
 	case LAPIC_VEC_IPI_WAKE:
 		lapic_eoi();
 		smp_handle_ipi(IPI_WAKE);

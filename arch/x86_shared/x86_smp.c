@@ -20,6 +20,7 @@ CMDLINE_PARAM(lapic_x2apic, "lapic.x2apic",
 static const uint8_t ipi_vector[IPI_NKINDS] = {
 	[IPI_XCALL] = LAPIC_VEC_IPI_XCALL,
 	[IPI_WAKE] = LAPIC_VEC_IPI_WAKE,
+	[IPI_TLB] = LAPIC_VEC_IPI_TLB,
 };
 
 static void log_apic_ids(const struct cpu *cpus, unsigned int n)

@@ -37,7 +37,6 @@ struct sched_cpu {
 	struct thread *switch_from;	/* set across arch_thread_switch */
 	unsigned int slice_ticks;	/* ticks the current thread has run */
 	bool need_resched;		/* switch at the next chance */
-	struct pmap *pmap;		/* address space loaded here */
 };
 
 /*

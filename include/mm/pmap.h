@@ -18,6 +18,7 @@
 #include <kern/spinlock.h>
 #include <kern/types.h>
 #include <mm/mmu.h>
+#include <smp/tlb.h>
 
 struct tlb_batch;
 
@@ -27,6 +28,7 @@ struct pmap {
 	paddr_t root_pa;
 	unsigned int asid;	/* TLB tag; 0 until an ASID allocator assigns one */
 	bool kernel;		/* the kernel pmap: leaves are global */
+	struct tlb_space tlb;	/* id and generation (smp/tlb.h) */
 	unsigned long resident;	/* valid leaf entries */
 	unsigned long tables;	/* page-table pages, the root included */
 };
@@ -56,7 +58,9 @@ struct pmap *pmap_create(void);
 /*
  * Free @pm with every page table it holds. Frames it still maps are not
  * freed (their owners do that) but lose the mapping. The pmap must not be
- * active on any CPU. Locking: takes @pm->lock, then the pmm's.
+ * active on any CPU (a CPU that keeps it loaded lazily is made to drop it,
+ * tlb_space_fini). Locking: takes @pm->lock, then the pmm's; no spinlock
+ * held by the caller (it may wait for other CPUs).
  * TLB: flushes @pm's whole ASID (the tag may be handed to another pmap)
  * before the tables go back to the pmm, through a tlb_batch.
  */
@@ -115,9 +119,12 @@ int pmap_kenter(vaddr_t va, paddr_t pa, unsigned int prot);
 void pmap_kremove(vaddr_t va, size_t len, struct tlb_batch *batch);
 
 /*
- * Make @pm this CPU's user address space. Until the ASID allocator hands
- * out tags every pmap uses ASID 0, so the switch flushes that tag.
- * Locking: interrupts off. TLB: flushes locally.
+ * Make @pm this CPU's user address space through the coherence layer
+ * (tlb_switch_to: publish, catch up by generation); for pmap_kernel(),
+ * load the kernel root now (no lazy mode: callers of this mean it).
+ * Until an ASID allocator hands out tags every pmap uses ASID 0, so a
+ * switch to a different root flushes that tag.
+ * Locking: none (disables interrupts itself). TLB: flushes locally.
  */
 void pmap_activate(struct pmap *pm);
 

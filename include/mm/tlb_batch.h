@@ -7,9 +7,9 @@
  *   tlb_batch_defer_free(&b, frame);	   the caller's own frames
  *   tlb_batch_end(&b);			   flush, then free
  *
- * tlb_batch_end invalidates what was recorded (page by page up to
- * TLB_BATCH_MAX_PAGES, else the whole ASID), then the other CPUs through
- * tlb_batch_flush_remote(), and only then frees the deferred frames: a
+ * tlb_batch_end invalidates what was recorded, locally (page by page up
+ * to tlb_ceiling() pages, else the whole ASID) and on the other CPUs
+ * through tlb_shootdown() in smp/, and only then frees the deferred frames: a
  * frame or table is never reused while a TLB or walk cache may still
  * reach it. A batch lives on the caller's stack and belongs to one pmap.
  */
@@ -22,7 +22,9 @@ struct page;
 struct pmap;
 
 #define TLB_BATCH_MAX_RANGES	8	/* disjoint VA ranges remembered */
-#define TLB_BATCH_MAX_PAGES	32	/* above this, flush the ASID instead */
+/* The reaper array of mm/vm.c (frames put after a flush); no longer the
+ * flush threshold, which is tlb.ceiling (tlb_ceiling(), default 33). */
+#define TLB_BATCH_MAX_PAGES	32
 
 struct tlb_range {
 	vaddr_t start;		/* first page */
@@ -45,7 +47,8 @@ void tlb_batch_begin(struct tlb_batch *b, struct pmap *pm);
 /*
  * Record that translations of [va, va + len) may be stale. Adjacent and
  * overlapping ranges merge; beyond TLB_BATCH_MAX_RANGES ranges or
- * TLB_BATCH_MAX_PAGES pages the batch degrades to a whole-ASID flush.
+ * TLB_BATCH_MAX_RANGES ranges the batch degrades to a whole-ASID flush;
+ * above tlb_ceiling() pages (tlb.ceiling) its flush does.
  * Locking: none (caller's stack). TLB: adds to batch.
  */
 void tlb_batch_add(struct tlb_batch *b, vaddr_t va, size_t len);
@@ -63,8 +66,8 @@ void tlb_batch_defer_free(struct tlb_batch *b, struct page *pg);
  * Invalidate everything recorded so far, locally and remotely, and start
  * recording afresh; deferred frames stay deferred. For break-before-make,
  * where the invalid entry must be flushed before the new one is written.
- * Locking: may be called with the pmap lock held. TLB: flushes locally,
- * then tlb_batch_flush_remote().
+ * Locking: may be called with the pmap lock held. TLB: tlb_shootdown()
+ * (smp/), which flushes locally and remotely under the tlb= policy.
  */
 void tlb_batch_flush(struct tlb_batch *b);
 
@@ -76,15 +79,13 @@ void tlb_batch_flush(struct tlb_batch *b);
 void tlb_batch_end(struct tlb_batch *b);
 
 /*
- * The remote half of a flush, called after the local one: invalidate
- * @b's translations on every other CPU that may cache them and wait until
- * each has done so. Implemented by smp/shootdown.c with the policy of the
- * tlb= boot parameter (today: naive, a synchronous cross-call to every
- * other online CPU); the host test bed provides its own.
- * Locking: as tlb_batch_flush (the pmap lock may be held, no zone lock).
- * TLB: flushes remotely.
+ * Invalidate @b's ranges in this CPU's TLB only (by VA up to
+ * tlb_ceiling() pages, else the whole ASID; everything for a full kernel
+ * batch). For the coherence layer's policies (smp/tlb_*.c), which call it
+ * at the point their protocol needs it.
+ * Locking: none. TLB: flushes locally.
  */
-void tlb_batch_flush_remote(const struct tlb_batch *b);
+void tlb_batch_flush_local(const struct tlb_batch *b);
 
 /* Per-CPU counters of what batches asked of the local TLB. */
 struct tlb_batch_stats {

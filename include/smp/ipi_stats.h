@@ -12,7 +12,7 @@
 
 enum ipi_stat {
 	IPI_STAT_TLB,		/* TLB shootdown requests run (from another CPU) */
-	IPI_STAT_XCALL,		/* every cross-call request run, TLB ones too */
+	IPI_STAT_XCALL,		/* cross-call requests run (shootdowns are not) */
 	IPI_STAT_RESCHED,	/* IPI_WAKE: wake up / reschedule */
 	IPI_STAT_NKINDS,
 };

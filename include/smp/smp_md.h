@@ -15,6 +15,7 @@ struct cpuset;
 enum ipi_kind {
 	IPI_XCALL,		/* run this CPU's cross-call inbox */
 	IPI_WAKE,		/* no work: only ends arch_idle() */
+	IPI_TLB,		/* run this CPU's TLB shootdown queue */
 	IPI_NKINDS,
 };
 

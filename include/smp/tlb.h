@@ -29,7 +29,8 @@
  *       behind S's generation; when it switches elsewhere instead, the
  *       switch flushes. Freed page tables cannot wait: a speculative walk
  *       through the loaded root could reach them, so lazy CPUs get the IPI.
- *       tlb.lazy=0 turns lazy mode off: kernel threads load the kernel root.
+ *       tlb.lazy=0 turns lazy mode off: kernel threads keep the root
+ *       loaded but count as ACTIVE, so they get every request.
  *
  * Ordering (the pairing lives here, both halves): an initiator stores the
  * entries, bumps S's generation (seq_cst) and then reads each CPU's loaded
@@ -40,6 +41,7 @@
 #ifndef SMP_TLB_H
 #define SMP_TLB_H
 
+#include <kern/compiler.h>
 #include <kern/types.h>
 
 struct pmap;
@@ -47,8 +49,9 @@ struct tlb_batch;
 
 /* The coherence state of one address space, embedded in struct pmap. */
 struct tlb_space {
-	uint64_t id;		/* never reused; 0 for the kernel space */
-	uint64_t gen;		/* bumped by each invalidating change (atomic) */
+	/* 8-byte aligned on i686 too: both are 64-bit atomics. */
+	uint64_t id __aligned(8);	/* never reused; 0: the kernel's */
+	uint64_t gen __aligned(8);	/* bumped by each invalidating change */
 };
 
 /*
@@ -60,6 +63,9 @@ void tlb_init(void);
 
 /* Name of the policy in force ("batched", "naive", ...). */
 const char *tlb_policy_name(void);
+
+/* Is lazy TLB mode on (tlb.lazy)? */
+bool tlb_lazy(void);
 
 /* Pages above which a flush covers the whole tag instead (tlb.ceiling). */
 unsigned long tlb_ceiling(void);
@@ -92,8 +98,9 @@ void tlb_shootdown(struct tlb_batch *b);
 /*
  * This CPU is about to run a thread of @pm (a user pmap), or, for
  * pmap_kernel(), only kernel code. Loads @pm's root unless it is loaded
- * already, catching up by generation; for the kernel pmap, enters lazy
- * mode (keeps the user root) or, with tlb.lazy=0, loads the kernel root.
+ * already, catching up by generation; for pmap_kernel(), keeps the user
+ * root loaded: in lazy mode (no IPIs unless tables are freed), or with
+ * tlb.lazy=0 as if still running it.
  * Locking: interrupts off. TLB: may flush locally.
  */
 void tlb_switch_to(struct pmap *pm);
@@ -105,7 +112,15 @@ void tlb_switch_to(struct pmap *pm);
 void tlb_switch_to_kernel_root(void);
 
 /* Run this CPU's shootdown queue. From the arch IPI handler for IPI_TLB
- * with interrupts off, and by initiators while they wait. */
+ * with interrupts off. */
 void tlb_handle_ipi(void);
+
+/*
+ * Run this CPU's shootdown queue from a wait loop. Every loop that waits
+ * for another CPU (cross-call and shootdown waits alike) calls it, since
+ * it may run with interrupts off while that CPU waits for its answer.
+ * Locking: any context. TLB: flushes locally what was asked.
+ */
+void tlb_poll(void);
 
 #endif

@@ -305,9 +305,44 @@ def _tooling():
     return t
 
 
+# The coherence layer's policies and options (smp/tlb*.c): every one the
+# arch has runs the TLB suites (tlb*: the protocol's counters, batches,
+# stale-entry checks) and the shootdown suite, and the coherence program.
+TLB_POLICIES = (
+    ("batched", "tlb=batched"),
+    ("naive", "tlb=naive"),
+    ("lazy0", "tlb=batched tlb.lazy=0"),
+    ("ceiling1", "tlb=batched tlb.ceiling=1"),
+    ("ceiling4096", "tlb=batched tlb.ceiling=4096"),
+)
+
+
+def _tlb_policies():
+    t = []
+    for arch in ("x86_64", "i686", "aarch64"):
+        policies = TLB_POLICIES + ((("broadcast", "tlb=broadcast"),)
+                                   if arch == "aarch64" else ())
+        boot = default_boot(arch)
+        ib, initrd = initramfs_boot(arch), f"build/{arch}/initramfs.cpio"
+        for name, kargs in policies:
+            for suites, glob in (("tlb", "tlb*"), ("shootdown", "shootdown")):
+                for smp in (2, 4) if name == "batched" else (4,):
+                    t.append(Target(f"{arch}-{suites}-{name}-smp{smp}", arch,
+                                    boot, smp,
+                                    kargs=f"{kargs} ktest.filter={glob}"))
+            t.append(Target(f"{arch}-user-coherence-{name}-smp4", arch, ib, 4,
+                            initrd=initrd, timeout=120,
+                            kargs=f"init={USER_BIN}/coherence_test {kargs}",
+                            init=f"{USER_BIN}/coherence_test"))
+        t.append(Target(f"{arch}-tlb-batched-smp8", arch, boot, 8,
+                        kargs="tlb=batched ktest.filter=tlb*"))
+    return t
+
+
 TARGETS = {t.name: t for t in
            _host() + _tools() + _boots() + _selfchecks() + _user() +
-           _files() + _counter() + _tooling() + _i686_tls()}
+           _files() + _counter() + _tooling() + _i686_tls() +
+           _tlb_policies()}
 
 
 def targets_for(arch):

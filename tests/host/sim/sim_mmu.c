@@ -17,6 +17,8 @@
 #include <kern/arch.h>
 #include <mm/mmu.h>
 #include <mm/tlb_batch.h>
+#include <mm/pmap.h>
+#include <smp/tlb.h>
 #include <sim/sim.h>
 
 struct sim_tlb_entry {
@@ -336,11 +338,49 @@ uint64_t sim_table_fingerprint(paddr_t root_pa)
 }
 
 /*
- * The remote half of tlb_batch_end on the host: the simulated CPUs are
- * threads of one test that invalidates their TLBs itself (sim_tlb suites),
- * so there is no one else to ask.
+ * The coherence layer's entry points on the host. The simulated CPUs are
+ * threads of one test that invalidates their TLBs itself (sim_tlb
+ * suites), so a shootdown is the local flush alone, and a switch is the
+ * root switch alone (tag 0 flushes, as the guest's untagged path does).
+ * smp/ itself is guest code today.
  */
-void tlb_batch_flush_remote(const struct tlb_batch *b)
+void tlb_shootdown(struct tlb_batch *b)
 {
-	(void)b;
+	tlb_batch_flush_local(b);
+}
+
+void tlb_space_init(struct tlb_space *sp, bool kernel)
+{
+	static uint64_t next_id = 1;
+
+	sp->id = kernel ? 0 : next_id++;
+	sp->gen = 0;
+}
+
+void tlb_space_fini(struct pmap *pm)
+{
+	(void)pm;
+}
+
+void tlb_switch_to(struct pmap *pm)
+{
+	if (pm->kernel)
+		mmu_root_deactivate();
+	else
+		mmu_root_activate(pm->root_pa, pm->asid, true);
+}
+
+void tlb_switch_to_kernel_root(void)
+{
+	mmu_root_deactivate();
+}
+
+unsigned long tlb_ceiling(void)
+{
+	return 33;
+}
+
+const char *tlb_policy_name(void)
+{
+	return "host";
 }

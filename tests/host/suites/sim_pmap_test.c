@@ -9,6 +9,7 @@
 #include <mm/pmap.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
+#include <smp/tlb.h>
 #include <sim/sim.h>
 
 #define TOP		(MMU_LEVELS - 1)
@@ -299,7 +300,7 @@ static void block_leaves(struct ktest *t)
 	sim_counters_reset();
 	tlb_batch_begin(&b, pm);
 	pmap_protect(pm, block_va, 0x200000, VM_READ, &b);
-	KEXPECT_TRUE(t, b.full);
+	KEXPECT_GT(t, b.npages, tlb_ceiling());	/* 512: one tag flush */
 	tlb_batch_end(&b);
 	KEXPECT_EQ(t, c->asid_flushes, 1);
 	KEXPECT_NE(t, sim_store32(block_va + 0x12340, USER, 1), 0);

@@ -16,7 +16,9 @@
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
 #include <smp/cpu.h>
-#include <smp/shootdown.h>
+#include <kern/string.h>
+#include <smp/tlb.h>
+#include <smp/tlb_stats.h>
 #include <smp/xcall.h>
 
 #define TEST_VA		(MMU_KMAP_BASE + PAGE_SIZE)	/* a test page */
@@ -53,27 +55,46 @@ static unsigned int others_seeing(uint32_t want)
 	return n;
 }
 
-/* Other CPUs whose shootdown flush counter moved since @before. */
-static unsigned int others_flushed_since(const struct shootdown_stats *before)
+/* What each CPU's coherence counters said at one moment. */
+struct snap {
+	uint64_t handled[MAX_CPUS];	/* requests run for other CPUs */
+	uint64_t sent, queued, rounds, tlbi;	/* this CPU's */
+};
+
+static void snap_take(struct snap *s)
+{
+	unsigned int cpu, self = this_cpu()->id;
+
+	for_each_cpu_in(cpu, &cpus_online)
+		s->handled[cpu] = tlb_stat_get(cpu, TLB_STAT_HANDLED);
+	s->sent = tlb_stat_get(self, TLB_STAT_IPI_SENT);
+	s->queued = tlb_stat_get(self, TLB_STAT_QUEUED);
+	s->rounds = tlb_stat_get(self, TLB_STAT_SHOOTDOWNS);
+	s->tlbi = tlb_stat_get(self, TLB_STAT_BROADCAST);
+}
+
+static bool broadcast_policy(void)
+{
+	return !strcmp(tlb_policy_name(), "broadcast");
+}
+
+/* Other CPUs that ran a request for us since @before. */
+static unsigned int others_flushed_since(const struct snap *before)
 {
 	unsigned int cpu, n = 0;
 
-	for_each_cpu_in(cpu, &cpus_online) {
-		struct shootdown_stats now;
-
-		shootdown_stats(cpu, &now);
-		n += cpu != this_cpu()->id && now.flushes > before[cpu].flushes;
-	}
+	for_each_cpu_in(cpu, &cpus_online)
+		n += cpu != this_cpu()->id &&
+		     tlb_stat_get(cpu, TLB_STAT_HANDLED) > before->handled[cpu];
 	return n;
 }
 
 static void remap_reaches_every_cpu(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
-	unsigned int cpu, others = cpuset_count(&cpus_online) - 1;
+	unsigned int others = cpuset_count(&cpus_online) - 1;
 	struct page *a = ktest_frame_with(MARK_A), *b = ktest_frame_with(MARK_B);
-	static struct shootdown_stats st[MAX_CPUS];
-	struct shootdown_stats mine;
+	static struct snap st, mine;
 	struct tlb_batch batch;
 
 	KASSERT_NOT_NULL(t, a);
@@ -81,19 +102,25 @@ static void remap_reaches_every_cpu(struct ktest *t)
 	KASSERT_EQ(t, pmap_kenter(TEST_VA, page_to_phys(a), PROT_RW), 0);
 	ktest_run_on_others(read_test_va, NULL);
 	KEXPECT_EQ(t, others_seeing(MARK_A), others);	/* now cached */
-	for_each_cpu_in(cpu, &cpus_online)
-		shootdown_stats(cpu, &st[cpu]);
+	snap_take(&st);
 	tlb_batch_begin(&batch, pmap_kernel());
 	KASSERT_EQ(t, pmap_enter(pmap_kernel(), TEST_VA, page_to_phys(b),
 				 PROT_RW | VM_GLOBAL, &batch), 0);
 	tlb_batch_end(&batch);
 	/* The counters say the same: every other CPU flushed for us, and
 	 * we asked each of them (at least once: aarch64's break-before-make
-	 * flushes inside pmap_enter too). */
-	KEXPECT_EQ(t, others_flushed_since(st), others);
-	shootdown_stats(this_cpu()->id, &mine);
-	KEXPECT_GT(t, mine.requests, st[this_cpu()->id].requests);
-	KEXPECT_GE(t, mine.ipis - st[this_cpu()->id].ipis, others);
+	 * flushes inside pmap_enter too); under broadcast no CPU is asked
+	 * and the TLBI IS instructions are counted instead. */
+	snap_take(&mine);
+	KEXPECT_GT(t, mine.rounds, st.rounds);
+	if (broadcast_policy()) {
+		KEXPECT_EQ(t, others_flushed_since(&st), 0);
+		KEXPECT_GT(t, mine.tlbi, st.tlbi);
+	} else {
+		KEXPECT_EQ(t, others_flushed_since(&st), others);
+		KEXPECT_GE(t, (mine.queued - st.queued) +
+			      (mine.sent - st.sent), others);
+	}
 	ktest_run_on_others(read_test_va, NULL);
 	KEXPECT_EQ(t, others_seeing(MARK_B), others);
 	if (others_seeing(MARK_A))
@@ -134,27 +161,24 @@ static void write_protect_reaches_every_cpu(struct ktest *t)
  */
 static void idle_space_sends_nothing(struct ktest *t)
 {
-	static struct shootdown_stats st[MAX_CPUS];
+	static struct snap st, mine;
 	unsigned long before = pmm_free_count();
-	struct shootdown_stats mine;
 	struct page *a = ktest_frame_with(MARK_A);
 	struct pmap *pm = pmap_create();
 	struct tlb_batch batch;
-	unsigned int cpu;
 
 	KASSERT_NOT_NULL(t, a);
 	KASSERT_NOT_NULL(t, pm);
 	KASSERT_EQ(t, pmap_enter(pm, USER_TEST_VA, page_to_phys(a), PROT_RW,
 				 NULL), 0);
-	for_each_cpu_in(cpu, &cpus_online)
-		shootdown_stats(cpu, &st[cpu]);
+	snap_take(&st);
 	tlb_batch_begin(&batch, pm);
 	pmap_remove(pm, USER_TEST_VA, PAGE_SIZE, &batch);
 	tlb_batch_end(&batch);
-	shootdown_stats(this_cpu()->id, &mine);
-	KEXPECT_EQ(t, mine.requests, st[this_cpu()->id].requests);
-	KEXPECT_EQ(t, mine.ipis, st[this_cpu()->id].ipis);
-	KEXPECT_EQ(t, others_flushed_since(st), 0);
+	snap_take(&mine);
+	KEXPECT_EQ(t, mine.queued, st.queued);
+	KEXPECT_EQ(t, mine.sent, st.sent);
+	KEXPECT_EQ(t, others_flushed_since(&st), 0);
 	pmap_destroy(pm);
 	pmm_free(a, 0);
 	KEXPECT_EQ(t, pmm_free_count(), before);

@@ -18,6 +18,7 @@
 #define LAPIC_VEC_TIMER		0xf0
 #define LAPIC_VEC_IPI_WAKE	0xf1
 #define LAPIC_VEC_IPI_XCALL	0xf2
+#define LAPIC_VEC_IPI_TLB	0xf3
 #define LAPIC_VEC_ERROR		0xfe
 #define LAPIC_VEC_SPURIOUS	0xff
 
