@@ -66,8 +66,10 @@ void pmap_destroy(struct pmap *pm);
  * pmap_destroy for a pmap whose mapped frames each hold one reference
  * for it (an address space's): the frames still mapped are released as
  * by pmap_remove_release, in the same batch as the tables, so tearing
- * down the whole space is one flush. Locking and TLB as pmap_destroy
- * (the batch may also allocate, and flush early if it cannot).
+ * down the whole space is one flush. The pmap must not be active on any
+ * CPU. Locking: takes @pm->lock, then the pmm's (the batch may allocate).
+ * TLB: one batch flushes @pm's whole ASID before any frame or table is
+ * freed (earlier too, only if the batch finds no memory for references).
  */
 void pmap_destroy_release(struct pmap *pm);
 
