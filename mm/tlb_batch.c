@@ -94,6 +94,7 @@ void tlb_batch_defer_free(struct tlb_batch *b, struct page *pg)
 }
 
 #define PUTS_PER_CHUNK	(PAGE_SIZE / sizeof(struct page *))
+_Static_assert(PUTS_PER_CHUNK <= 0xffff, "a chunk counts in page->count");
 
 static bool is_put_chunk(const struct page *pg)
 {
