@@ -25,6 +25,7 @@
 #include <mm/pmap.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
+#include <mm/vm.h>
 #include <smp/tlb.h>
 
 #define TOP_LEVEL	(MMU_LEVELS - 1)
@@ -42,6 +43,8 @@ struct walk {
 	struct tlb_batch *batch;
 	unsigned int prot;	/* protect: new VM_PROT_MASK bits */
 	bool remove;
+	bool release;		/* remove: hand the frames' references over */
+	struct page *zero;	/* release: the frame never counted */
 };
 
 static mmu_pte_t pte_read(const mmu_pte_t *slot)
@@ -264,17 +267,25 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot,
 static void walk_range(struct walk *w, mmu_pte_t *table, struct page *tpg,
 		       unsigned int level, vaddr_t va, vaddr_t last);
 
-static void leaf_remove(struct walk *w, mmu_pte_t *slot, struct page *tpg,
-			unsigned int level)
+/* Clear the leaf in @slot; the managed frame it mapped (4 KiB leaves
+ * only), or NULL. */
+static struct page *leaf_remove(struct walk *w, mmu_pte_t *slot,
+				struct page *tpg, unsigned int level)
 {
 	paddr_t pa = mmu_pte_paddr(pte_read(slot), level);
+	struct page *pg;
 
 	mmu_pte_store(slot, MMU_PTE_INVALID);
 	table_count(tpg, -1);
 	w->pm->resident--;
 	/* Only 4 KiB leaves count as mappings (pmap_enter makes no blocks). */
-	if (level == 0)
-		mapcount_add(pa, -1);
+	if (level != 0)
+		return NULL;
+	pg = page_from_phys(pa);
+	/* Atomic: other pmaps map the same frame under their own locks. */
+	if (pg)
+		__atomic_fetch_add(&pg->mapcount, -1, __ATOMIC_RELAXED);
+	return pg;
 }
 
 /* Rewrite the leaf in @slot with w->prot; false if nothing changed. */
@@ -299,15 +310,20 @@ static void visit_leaf(struct walk *w, mmu_pte_t *slot, struct page *tpg,
 		       unsigned int level, vaddr_t va, vaddr_t last)
 {
 	vaddr_t size_mask = ((vaddr_t)1 << mmu_level_shift(level)) - 1;
+	struct page *pg = NULL;
 
 	if ((va & size_mask) || last - va != size_mask)
 		panic("pmap: range [%#lx, %#lx] splits a level-%u block",
 		      (unsigned long)va, (unsigned long)last, level);
 	if (w->remove)
-		leaf_remove(w, slot, tpg, level);
+		pg = leaf_remove(w, slot, tpg, level);
 	else if (!leaf_protect(w, slot, level))
 		return;
 	tlb_batch_add(w->batch, va, last - va + 1);
+	/* After the add: if the batch must flush early for want of memory,
+	 * that flush covers this entry too. */
+	if (w->release && pg && pg != w->zero)
+		tlb_batch_defer_put(w->batch, pg);
 }
 
 /* Walk the table under @slot for [va, last], then reclaim it if emptied. */
@@ -372,6 +388,15 @@ void pmap_remove(struct pmap *pm, vaddr_t va, size_t len,
 	struct walk w = { .pm = pm, .batch = batch, .remove = true };
 
 	walk_locked(&w, va, len, "pmap_remove");
+}
+
+void pmap_remove_release(struct pmap *pm, vaddr_t va, size_t len,
+			 struct tlb_batch *batch)
+{
+	struct walk w = { .pm = pm, .batch = batch, .remove = true,
+			  .release = true, .zero = vm_zero_page() };
+
+	walk_locked(&w, va, len, "pmap_remove_release");
 }
 
 void pmap_protect(struct pmap *pm, vaddr_t va, size_t len, unsigned int prot,
@@ -508,10 +533,12 @@ static void unlink_user_slots(struct pmap *pm, struct tlb_batch *batch)
 	}
 }
 
-void pmap_destroy(struct pmap *pm)
+static void destroy(struct pmap *pm, bool release)
 {
 	struct tlb_batch batch;
-	struct walk w = { .pm = pm, .batch = &batch, .remove = true };
+	struct walk w = { .pm = pm, .batch = &batch, .remove = true,
+			  .release = release,
+			  .zero = release ? vm_zero_page() : NULL };
 
 	if (pm->kernel)
 		panic("pmap_destroy: the kernel pmap");
@@ -529,6 +556,16 @@ void pmap_destroy(struct pmap *pm)
 	spin_unlock(&pm->lock);
 	tlb_batch_end(&batch);
 	kfree(pm);
+}
+
+void pmap_destroy(struct pmap *pm)
+{
+	destroy(pm, false);
+}
+
+void pmap_destroy_release(struct pmap *pm)
+{
+	destroy(pm, true);
 }
 
 /* --- The kernel pmap ------------------------------------------------------ */

@@ -2,6 +2,16 @@
  * TLB batches: collect the VAs whose translations a pmap change made
  * stale, flush them once, and free the frames those translations reached
  * only after the flush (unhook, invalidate, free).
+ *
+ * The deferred list (page->next) holds what the batch frees outright:
+ * page tables, callers' frames, and the chunks of frame references. A
+ * frame another address space may map is never linked through its own
+ * page->next (both spaces may be unmapping it at once, each with its own
+ * batch): its reference goes in b->put, then in chunks, pages of
+ * pointers that the batch owns. A chunk is told from the other deferred
+ * pages by its ->prev pointing at itself (page.h gives a deferred page's
+ * ->next and ->prev to the batch); its ->count is the number of
+ * references it holds.
  */
 #include <kern/arch.h>
 #include <kern/compiler.h>
@@ -30,6 +40,8 @@ void tlb_batch_begin(struct tlb_batch *b, struct pmap *pm)
 	b->nranges = 0;
 	b->npages = 0;
 	b->deferred = NULL;
+	b->put_chunk = NULL;
+	b->nput = 0;
 }
 
 static unsigned long range_pages(const struct tlb_range *r)
@@ -77,8 +89,73 @@ void tlb_batch_defer_free(struct tlb_batch *b, struct page *pg)
 {
 	if (pg->flags & PAGE_PTABLE)
 		b->freed_tables = true;
+	pg->prev = NULL;
 	pg->next = b->deferred;
 	b->deferred = pg;
+}
+
+#define PUTS_PER_CHUNK	(PAGE_SIZE / sizeof(struct page *))
+_Static_assert(PUTS_PER_CHUNK <= 0xffff, "a chunk counts in page->count");
+
+static bool is_put_chunk(const struct page *pg)
+{
+	return pg->prev == pg;
+}
+
+static struct page **chunk_slots(struct page *chunk)
+{
+	return page_to_virt(chunk);
+}
+
+/* Drop the @n references in @put; free the frames whose last they were. */
+static void drop_puts(struct page **put, unsigned int n,
+		      struct tlb_batch_stats *st)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (!page_ref_put(put[i]))
+			continue;
+		st->frames_freed++;
+		pmm_free(put[i], 0);
+	}
+}
+
+/* A new empty chunk on @b's deferred list, or false if the pmm has none. */
+static bool new_put_chunk(struct tlb_batch *b)
+{
+	/* Direct-mapped: the references are written through its kernel VA. */
+	struct page *c = pmm_alloc(0, PMM_DIRECT);
+
+	if (!c)
+		return false;
+	c->prev = c;
+	c->count = 0;
+	c->next = b->deferred;
+	b->deferred = c;
+	b->put_chunk = c;
+	return true;
+}
+
+void tlb_batch_defer_put(struct tlb_batch *b, struct page *pg)
+{
+	struct page *c = b->put_chunk;
+
+	if (b->nput < TLB_BATCH_INLINE_PUTS) {
+		b->put[b->nput++] = pg;
+		return;
+	}
+	if ((!c || c->count == PUTS_PER_CHUNK) && !new_put_chunk(b)) {
+		/* Out of memory: make every reference held so far safe to
+		 * drop by flushing now (a second round for this batch), and
+		 * free the inline slots. @pg's own entry may not be in the
+		 * batch yet, so it waits for the next flush. */
+		tlb_batch_flush(b);
+		drop_puts(b->put, b->nput, local_stats());
+		b->nput = 0;
+		b->put[b->nput++] = pg;
+		return;
+	}
+	c = b->put_chunk;
+	chunk_slots(c)[c->count++] = pg;
 }
 
 /* Kernel leaves are global, and a by-ASID flush leaves global entries
@@ -139,15 +216,27 @@ void tlb_batch_end(struct tlb_batch *b)
 	if (batch_pending(b))
 		st->batches++;
 	tlb_batch_flush(b);
-	/* Every TLB that could reach these frames is clean: reuse is safe. */
+	/* Every TLB that could reach these frames is clean: reuse is safe,
+	 * and a copy-on-write partner may now see its frame unshared. */
+	drop_puts(b->put, b->nput, st);
+	b->nput = 0;
 	while ((pg = b->deferred) != NULL) {
 		b->deferred = pg->next;
 		pg->next = NULL;
+		if (is_put_chunk(pg)) {
+			/* The batch's own bookkeeping: not counted as freed. */
+			drop_puts(chunk_slots(pg), pg->count, st);
+			pg->prev = NULL;
+			pg->count = 0;
+			pmm_free(pg, 0);
+			continue;
+		}
 		if (pg->flags & PAGE_PTABLE)
 			st->tables_freed++;
 		st->frames_freed++;
 		pmm_free(pg, pg->order);
 	}
+	b->put_chunk = NULL;
 	b->freed_tables = false;
 }
 

@@ -6,6 +6,13 @@
  * the VMA nodes its splits will take, allocates them into a pool, and
  * only then splits, links and unlinks, which cannot fail. Merging and
  * unlinking give nodes back, which cannot fail either.
+ *
+ * Every operation puts all its page-table changes into one tlb_batch and
+ * ends it once, so the shootdown rounds a call costs are the TLB
+ * policy's to decide, not the number of VMAs or pages: the frames'
+ * references are deferred in that batch (pmap_remove_release), never
+ * dropped before the flush. Deferring cannot fail (the batch flushes
+ * early instead), so the allocation-failure rule above still holds.
  */
 #include <kern/errno.h>
 #include <kern/panic.h>
@@ -200,60 +207,31 @@ static void merge_around(struct vm_space *vs, struct vma *first, vaddr_t end)
 
 /* --- Releasing pages ---------------------------------------------------- */
 
-/* Frames whose references drop once the batch has been flushed. */
-struct reaper {
-	struct tlb_batch batch;
-	unsigned int n;
-	struct page *put[TLB_BATCH_MAX_PAGES];
-};
-
-static void reaper_flush(struct reaper *r)
+/*
+ * Unmap [start, end) into @b, which drops the frames' references after
+ * its flush. One pmap walk over the range, visiting only what is mapped;
+ * the caller ends @b once for the whole system call.
+ */
+static void release_range(struct vm_space *vs, vaddr_t start, vaddr_t end,
+			  struct tlb_batch *b)
 {
-	tlb_batch_end(&r->batch);
-	/* No TLB translates to these frames any more: a reference dropped
-	 * now cannot let another space reuse a frame this one still sees. */
-	for (unsigned int i = 0; i < r->n; i++)
-		if (page_ref_put(r->put[i]))
-			pmm_free(r->put[i], 0);
-	r->n = 0;
+	pmap_remove_release(vs->pmap, start, end - start, b);
 }
 
-void vm_release_range(struct vm_space *vs, vaddr_t start, vaddr_t end)
-{
-	struct page *zero = vm_zero_page();
-	struct reaper r = { .n = 0 };
-
-	tlb_batch_begin(&r.batch, vs->pmap);
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		struct page *pg;
-		paddr_t pa;
-
-		if (pmap_extract(vs->pmap, va, &pa, NULL) != 0)
-			continue;
-		pg = page_from_phys(pa);
-		pmap_remove(vs->pmap, va, PAGE_SIZE, &r.batch);
-		if (!pg || pg == zero)
-			continue;
-		r.put[r.n++] = pg;
-		if (r.n == ARRAY_SIZE(r.put))
-			reaper_flush(&r);
-	}
-	reaper_flush(&r);
-}
-
-/* Split at the edges of [s, e), then unmap and unlink every VMA inside. */
+/* Split at the edges of [s, e), unmap all of it into @b (one walk, holes
+ * between VMAs map nothing), then unlink every VMA inside. */
 static void unmap_locked(struct vm_space *vs, vaddr_t s, vaddr_t e,
-			 struct vma_pool *pool)
+			 struct vma_pool *pool, struct tlb_batch *b)
 {
 	struct vma *v;
 
 	split_at(vs, s, pool);
 	split_at(vs, e, pool);
+	release_range(vs, s, e, b);
 	v = vma_from(vs, s);
 	while (v != &vs->vmas && v->start < e) {
 		struct vma *next = v->next;
 
-		vm_release_range(vs, v->start, v->end);
 		vma_unlink(vs, v);
 		v = next;
 	}
@@ -284,13 +262,11 @@ struct vm_space *vm_space_create(void)
 void vm_space_destroy(struct vm_space *vs)
 {
 	/* No lock: the caller owns @vs outright, so nothing can race. */
-	while (vs->vmas.next != &vs->vmas) {
-		struct vma *v = vs->vmas.next;
-
-		vm_release_range(vs, v->start, v->end);
-		vma_unlink(vs, v);
-	}
-	pmap_destroy(vs->pmap);
+	while (vs->vmas.next != &vs->vmas)
+		vma_unlink(vs, vs->vmas.next);
+	/* Every frame mapped lies in a VMA: one walk over what is mapped
+	 * drops them all, with the tables, in one batch. */
+	pmap_destroy_release(vs->pmap);
 	kfree(vs);
 }
 
@@ -391,8 +367,13 @@ int vm_map(struct vm_space *vs, vaddr_t addr, size_t len, unsigned int prot,
 		err = pool_fill(&pool, 1 + (fixed ? splits_needed(
 					    vs, addr, addr + len) : 0));
 	if (!err) {
-		if (fixed)
-			unmap_locked(vs, addr, addr + len, &pool);
+		struct tlb_batch b;
+
+		if (fixed) {
+			tlb_batch_begin(&b, vs->pmap);
+			unmap_locked(vs, addr, addr + len, &pool, &b);
+			tlb_batch_end(&b);
+		}
 		insert_vma(vs, addr, len, prot, flags, &pool);
 		pool_drain(&pool);
 		*out = addr;
@@ -406,6 +387,7 @@ int vm_map(struct vm_space *vs, vaddr_t addr, size_t len, unsigned int prot,
 int vm_unmap(struct vm_space *vs, vaddr_t addr, size_t len)
 {
 	struct vma_pool pool;
+	struct tlb_batch b;
 	int err;
 
 	if ((addr & PAGE_MASK) || len == 0 || addr >= MMU_USER_VA_END ||
@@ -415,7 +397,10 @@ int vm_unmap(struct vm_space *vs, vaddr_t addr, size_t len)
 	spin_lock(&vs->lock);
 	err = pool_fill(&pool, splits_needed(vs, addr, addr + len));
 	if (!err) {
-		unmap_locked(vs, addr, addr + len, &pool);
+		/* One batch for every VMA of the range: one shootdown round. */
+		tlb_batch_begin(&b, vs->pmap);
+		unmap_locked(vs, addr, addr + len, &pool, &b);
+		tlb_batch_end(&b);
 		pool_drain(&pool);
 	}
 	spin_unlock(&vs->lock);
@@ -449,7 +434,7 @@ static void protect_locked(struct vm_space *vs, vaddr_t s, vaddr_t e,
 			continue;
 		v->prot = prot;
 		if (prot == 0)
-			vm_release_range(vs, v->start, v->end);
+			release_range(vs, v->start, v->end, b);
 		else
 			pmap_protect(vs->pmap, v->start, v->end - v->start,
 				     vm_prot_read_only(prot), b);
@@ -501,6 +486,7 @@ static bool any_shared(struct vm_space *vs, vaddr_t s, vaddr_t e)
 
 int vm_discard(struct vm_space *vs, vaddr_t addr, size_t len)
 {
+	struct tlb_batch b;
 	int err = 0;
 
 	if (addr & PAGE_MASK)
@@ -515,8 +501,11 @@ int vm_discard(struct vm_space *vs, vaddr_t addr, size_t len)
 		err = -ENOMEM;
 	else if (any_shared(vs, addr, addr + len))
 		err = -EINVAL;
-	else
-		vm_release_range(vs, addr, addr + len);
+	else {
+		tlb_batch_begin(&b, vs->pmap);
+		release_range(vs, addr, addr + len, &b);
+		tlb_batch_end(&b);
+	}
 	spin_unlock(&vs->lock);
 	return err;
 }

@@ -77,8 +77,9 @@ static int share_vma(struct vm_space *parent, struct vm_space *child,
 	return 0;
 }
 
-/* Make @vs's writable private VMAs read-only in the page tables. Cannot
- * fail. */
+/* Make @vs's writable private VMAs read-only in the page tables: every
+ * VMA in one batch, the fork's only one (building the child enters into
+ * empty slots of a new pmap, which needs none). Cannot fail. */
 static void write_protect(struct vm_space *vs)
 {
 	struct tlb_batch b;

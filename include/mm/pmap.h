@@ -67,6 +67,17 @@ struct pmap *pmap_create(void);
 void pmap_destroy(struct pmap *pm);
 
 /*
+ * pmap_destroy for a pmap whose mapped frames each hold one reference
+ * for it (an address space's): the frames still mapped are released as
+ * by pmap_remove_release, in the same batch as the tables, so tearing
+ * down the whole space is one flush. The pmap must not be active on any
+ * CPU. Locking: takes @pm->lock, then the pmm's (the batch may allocate).
+ * TLB: one batch flushes @pm's whole ASID before any frame or table is
+ * freed (earlier too, only if the batch finds no memory for references).
+ */
+void pmap_destroy_release(struct pmap *pm);
+
+/*
  * Map the page at @va to frame @pa with MI flags @prot (at least one of
  * VM_READ/VM_WRITE/VM_EXEC, plus a cache mode; device memory may not be
  * executable). The pmap sets VM_USER (user pmaps) or VM_GLOBAL (the kernel
@@ -92,6 +103,20 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot,
  */
 void pmap_remove(struct pmap *pm, vaddr_t va, size_t len,
 		 struct tlb_batch *batch);
+
+/*
+ * pmap_remove for pages whose frames each hold one reference for @pm (an
+ * address space's): every managed frame unmapped (one with a struct page,
+ * except the shared zero page of vm_zero_page(), which is never counted)
+ * hands that reference to @batch (tlb_batch_defer_put), and tlb_batch_end
+ * drops it after the flush, freeing the frame with its last reference.
+ * Visits only present entries: empty subtrees are skipped whole.
+ * Locking: takes @pm->lock, then the pmm's (the batch may allocate).
+ * TLB: adds to batch; flushes early only when the batch finds no memory
+ * for the references (see tlb_batch_defer_put).
+ */
+void pmap_remove_release(struct pmap *pm, vaddr_t va, size_t len,
+			 struct tlb_batch *batch);
 
 /*
  * Change the protection of every mapped page in [va, va + len) to @prot

@@ -4,6 +4,7 @@
  *   struct tlb_batch b;
  *   tlb_batch_begin(&b, pm);
  *   pmap_remove(pm, va, len, &b);		   records VAs, defers tables
+ *   pmap_remove_release(pm, va, len, &b);  ... and frame references
  *   tlb_batch_defer_free(&b, frame);	   the caller's own frames
  *   tlb_batch_end(&b);			   flush, then free
  *
@@ -12,6 +13,14 @@
  * through tlb_shootdown() in smp/, and only then frees the deferred frames: a
  * frame or table is never reused while a TLB or walk cache may still
  * reach it. A batch lives on the caller's stack and belongs to one pmap.
+ *
+ * Everything deferred hangs off one list, b->deferred: page tables and
+ * frames to free (tlb_batch_defer_free), and the chunks holding frame
+ * references to drop (tlb_batch_defer_put) beyond the few the batch keeps
+ * inline. So one system call is one batch and one tlb_batch_end, however
+ * many pages and VMAs it covers. The only exception: when no page can be
+ * had for a new chunk, tlb_batch_defer_put flushes early (tlb_batch_flush)
+ * and drops the inline references, so that call costs two rounds or more.
  */
 #ifndef MM_TLB_BATCH_H
 #define MM_TLB_BATCH_H
@@ -22,9 +31,7 @@ struct page;
 struct pmap;
 
 #define TLB_BATCH_MAX_RANGES	8	/* disjoint VA ranges remembered */
-/* The reaper array of mm/vm.c (frames put after a flush); no longer the
- * flush threshold, which is tlb.ceiling (tlb_ceiling(), default 33). */
-#define TLB_BATCH_MAX_PAGES	32
+#define TLB_BATCH_INLINE_PUTS	16	/* frame references kept in the batch */
 
 struct tlb_range {
 	vaddr_t start;		/* first page */
@@ -38,7 +45,12 @@ struct tlb_batch {
 	unsigned int nranges;
 	unsigned long npages;	/* pages covered by @ranges */
 	struct tlb_range ranges[TLB_BATCH_MAX_RANGES];
-	struct page *deferred;	/* freed after the flush, linked by ->next */
+	/* Freed after the flush, linked by ->next: page tables, frames, and
+	 * the chunks of frame references of tlb_batch_defer_put. */
+	struct page *deferred;
+	struct page *put_chunk;	/* the chunk being filled, or NULL */
+	unsigned int nput;	/* references in @put */
+	struct page *put[TLB_BATCH_INLINE_PUTS];
 };
 
 /* Start an empty batch for changes to @pm. Locking: none (caller's stack). */
@@ -63,6 +75,20 @@ void tlb_batch_add(struct tlb_batch *b, vaddr_t va, size_t len);
 void tlb_batch_defer_free(struct tlb_batch *b, struct page *pg);
 
 /*
+ * Drop one reference of the order-0 frame @pg only after the flush, and
+ * free it (mapcount 0 by then) if that was the last: for frames other
+ * address spaces may map too (copy-on-write), whose page->next the batch
+ * must not use. The first TLB_BATCH_INLINE_PUTS references stay in the
+ * batch; more go into chunks (a page of pointers each, from the pmm)
+ * linked on the deferred list. If no chunk can be had, the batch flushes
+ * early (tlb_batch_flush) and drops the references it holds inline: the
+ * one case of more than one shootdown round per batch. Cannot fail.
+ * Locking: may be called with the pmap lock held, not a pmm zone lock.
+ * TLB: adds to batch; flushes locally and remotely when out of memory.
+ */
+void tlb_batch_defer_put(struct tlb_batch *b, struct page *pg);
+
+/*
  * Invalidate everything recorded so far, locally and remotely, and start
  * recording afresh; deferred frames stay deferred. For break-before-make,
  * where the invalid entry must be flushed before the new one is written.
@@ -73,7 +99,9 @@ void tlb_batch_flush(struct tlb_batch *b);
 
 /*
  * Flush what was recorded (as tlb_batch_flush), then free the deferred
- * frames and page tables. The batch is empty afterwards.
+ * frames and page tables and drop the deferred references (freeing the
+ * frames whose last one it was, and the chunks). The batch is empty
+ * afterwards.
  * Locking: must not hold a pmm zone lock. TLB: flushes locally and remotely.
  */
 void tlb_batch_end(struct tlb_batch *b);
@@ -93,7 +121,9 @@ struct tlb_batch_stats {
 	unsigned long page_flushes;	/* mmu_tlb_flush_page_local calls */
 	unsigned long asid_flushes;	/* mmu_tlb_flush_asid_local calls */
 	unsigned long full_flushes;	/* mmu_tlb_flush_all_local calls */
-	unsigned long frames_freed;	/* deferred frames freed after a flush */
+	unsigned long frames_freed;	/* deferred frames freed after a flush
+					 * (tables, and frames whose last
+					 * deferred reference dropped) */
 	unsigned long tables_freed;	/* of which page tables */
 };
 

@@ -15,6 +15,12 @@
  *    dropped only after tlb_batch_end: a frame is never reused (by the pmm,
  *    or in place by a copy-on-write fault in another space) while a TLB may
  *    still translate to it.
+ *  - One batch per operation: munmap, mprotect, madvise, a fixed mmap over
+ *    pages, fork's write-protect and the teardown each end in exactly one
+ *    tlb_batch_end, however many pages and VMAs they cover (the frames'
+ *    references are deferred in that batch); how many shootdown rounds
+ *    that costs is the TLB policy's business. The exception: out of memory
+ *    for the batch's reference chunks, it flushes early (tlb_batch_defer_put).
  *  - Each mapped frame holds one reference per address space that maps it
  *    (struct page refcount); the zero page is never counted.
  *
@@ -89,7 +95,8 @@ struct vm_space *vm_space_create(void);
  * after the flush), free the VMA nodes, the page tables and @vs. The
  * space must not be active on any CPU nor reachable by anyone else.
  * Locking: none of @vs's (the caller owns it); takes pmap and pmm locks.
- * TLB: flushes @vs's pages before freeing; pmap_destroy flushes its ASID.
+ * TLB: one batch (pmap_destroy_release) flushes @vs's whole ASID before
+ * any frame or table is freed.
  */
 void vm_space_destroy(struct vm_space *vs);
 
@@ -105,7 +112,7 @@ void vm_space_destroy(struct vm_space *vs);
  * or an unaligned fixed @addr; -EPERM for a fixed range below VM_MAP_MIN;
  * -ENOMEM when the range leaves the user half, no free range is large
  * enough, or memory runs out (then nothing changed).
- * Locking: takes @vs->lock. TLB: a fixed map over pages adds them to a
+ * Locking: takes @vs->lock. TLB: a fixed map over pages adds them to one
  * batch and flushes it before their frames are released.
  */
 int vm_map(struct vm_space *vs, vaddr_t addr, size_t len, unsigned int prot,
@@ -116,8 +123,8 @@ int vm_map(struct vm_space *vs, vaddr_t addr, size_t len, unsigned int prot,
  * VMA it touches, splitting those that stick out. Unmapped parts are not
  * an error. Errors: -EINVAL for an unaligned @addr, a zero @len or a range
  * outside the user half; -ENOMEM if a split finds no memory (nothing
- * changed). Locking: takes @vs->lock. TLB: adds to a batch, flushes it,
- * then drops the frames' references.
+ * changed). Locking: takes @vs->lock. TLB: adds every VMA's pages to one
+ * batch, flushes it, then drops the frames' references.
  */
 int vm_unmap(struct vm_space *vs, vaddr_t addr, size_t len);
 
@@ -132,7 +139,8 @@ int vm_unmap(struct vm_space *vs, vaddr_t addr, size_t len);
  * Errors: -EINVAL for an unaligned @addr or unknown @prot bits; -ENOMEM
  * for a range leaving the user half or containing unmapped pages, or when
  * memory runs out (nothing changed). A zero @len succeeds doing nothing.
- * Locking: takes @vs->lock. TLB: adds to a batch and flushes it.
+ * Locking: takes @vs->lock. TLB: adds every VMA's pages to one batch and
+ * flushes it (then drops the references of pages prot 0 removed).
  */
 int vm_protect(struct vm_space *vs, vaddr_t addr, size_t len,
 	       unsigned int prot);
@@ -144,8 +152,8 @@ int vm_protect(struct vm_space *vs, vaddr_t addr, size_t len,
  * user half, or one touching a shared mapping (there is no object behind
  * it to fault the contents back from, as Linux would), -ENOMEM if part of the range is not mapped (nothing changed).
  * A zero @len succeeds doing nothing. Nothing is allocated.
- * Locking: takes @vs->lock. TLB: adds to a batch and flushes it before the
- * frames' references are dropped.
+ * Locking: takes @vs->lock. TLB: adds to one batch and flushes it before
+ * the frames' references are dropped.
  */
 int vm_discard(struct vm_space *vs, vaddr_t addr, size_t len);
 
@@ -180,10 +188,6 @@ struct vma *vm_find_vma(struct vm_space *vs, vaddr_t va);
 /* Entry permissions that make the first write fault: @prot without
  * VM_WRITE, readable at least (a leaf needs some permission). */
 unsigned int vm_prot_read_only(unsigned int prot);
-
-/* Unmap [start, end) of @vs's pmap and drop the frames' references after
- * the flush. Locking: caller holds @vs->lock or owns @vs. TLB: flushes. */
-void vm_release_range(struct vm_space *vs, vaddr_t start, vaddr_t end);
 
 /* Append a copy of each of @src's VMAs to the empty @dst; -ENOMEM leaves
  * the copies made so far for vm_space_destroy(@dst) to free.

@@ -9,6 +9,7 @@
 #include <mm/pmap.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
+#include <mm/vm.h>
 #include <smp/tlb.h>
 #include <sim/sim.h>
 
@@ -317,6 +318,94 @@ static void block_leaves(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/*
+ * pmap_remove_release: each managed frame's reference goes through the
+ * batch and drops after the flush; a frame someone else also holds keeps
+ * that reference, the zero page keeps its own. @inject fails the batch's
+ * @inject-th chunk allocation (0: none): it must flush early, never drop
+ * a reference whose entry is still in a TLB, and still end in one batch.
+ */
+static void release_once(struct ktest *t, unsigned long inject)
+{
+	enum { N = 700, BASE_VA = 0x200000 };	/* > inline + one chunk */
+	static struct page *f[N];
+	const struct sim_counters *c = sim_counters(0);
+	unsigned long before = pmm_free_count(), held = 0;
+	struct page *zero = vm_zero_page();
+	struct tlb_batch_stats s0, s1;
+	int32_t zero_refs = zero->refcount, zero_maps = zero->mapcount;
+	struct pmap *pm = pmap_create();
+	struct tlb_batch b;
+	uint32_t v;
+
+	KASSERT_NOT_NULL(t, pm);
+	host_cpu_set(0);
+	sim_tlb_reset();
+	pmap_activate(pm);
+	for (unsigned int i = 0; i < N; i++) {
+		f[i] = pmm_alloc(0, 0);
+		KASSERT_NOT_NULL(t, f[i]);
+		KASSERT_EQ(t, pmap_enter(pm, BASE_VA + (vaddr_t)i * PAGE_SIZE,
+					 page_to_phys(f[i]), VM_READ, NULL), 0);
+		if (i % 3 == 0) {
+			page_ref_get(f[i]);	/* another space's */
+			held++;
+		}
+	}
+	/* Downwards: the TLB (SIM_TLB_ENTRIES) ends up holding the lowest
+	 * pages, whose references are the ones an early flush drops. */
+	for (unsigned int i = N; i-- > 0;)
+		KEXPECT_EQ(t, sim_load32(BASE_VA + (vaddr_t)i * PAGE_SIZE,
+					 USER, &v), 0);
+	KEXPECT_TRUE(t, sim_tlb_holds(0, pm->asid, BASE_VA));
+	KASSERT_EQ(t, pmap_enter(pm, BASE_VA + (vaddr_t)N * PAGE_SIZE,
+				 page_to_phys(zero), VM_READ, NULL), 0);
+	tlb_batch_stats(0, &s0);
+	sim_counters_reset();
+	pmm_fault_inject_nth(inject);
+	tlb_batch_begin(&b, pm);
+	pmap_remove_release(pm, BASE_VA, (N + 1) * PAGE_SIZE, &b);
+	KEXPECT_EQ(t, pmm_fault_inject_fired(), inject != 0);
+	pmm_fault_inject_nth(0);
+	tlb_batch_stats(0, &s1);
+	if (inject) {
+		/* The early round flushed, then freed some frames. */
+		KEXPECT_GT(t, c->asid_flushes + c->page_flushes, 0);
+		KEXPECT_GT(t, s1.frames_freed, s0.frames_freed);
+	} else {
+		KEXPECT_EQ(t, c->asid_flushes + c->page_flushes, 0);
+		KEXPECT_EQ(t, s1.frames_freed, s0.frames_freed);
+	}
+	/* Nothing dropped yet is still reachable through a TLB. */
+	for (unsigned int i = 0; i < N; i++)
+		if (f[i]->refcount == 0 || (i % 3 == 0 && f[i]->refcount == 1))
+			KEXPECT_FALSE(t, sim_tlb_holds(0, pm->asid,
+					BASE_VA + (vaddr_t)i * PAGE_SIZE));
+	tlb_batch_end(&b);
+	tlb_batch_stats(0, &s1);
+	KEXPECT_EQ(t, s1.batches - s0.batches, 1);
+	KEXPECT_EQ(t, (s1.frames_freed - s1.tables_freed) -
+		   (s0.frames_freed - s0.tables_freed), N - held);
+	KEXPECT_EQ(t, zero->refcount, zero_refs);
+	KEXPECT_EQ(t, zero->mapcount, zero_maps);
+	for (unsigned int i = 0; i < N; i += 3) {
+		KEXPECT_EQ(t, f[i]->refcount, 1);
+		KEXPECT_EQ(t, f[i]->mapcount, 0);
+		pmm_free(f[i], 0);
+	}
+	KEXPECT_EQ(t, pm->resident, 0);
+	pmap_activate(pmap_kernel());
+	pmap_destroy(pm);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+static void remove_release(struct ktest *t)
+{
+	KASSERT_EQ(t, vm_init(), 0);
+	for (unsigned long n = 0; n <= 2; n++)
+		release_once(t, n);
+}
+
 KTEST_SUITE(sim_pmap,
 	    KTEST_CASE(translations),
 	    KTEST_CASE(reclaim_restores_tables),
@@ -324,4 +413,5 @@ KTEST_SUITE(sim_pmap,
 	    KTEST_CASE(destroy_flushes_asid),
 	    KTEST_CASE(user_top_page),
 	    KTEST_CASE(block_leaves),
-	    KTEST_CASE(high_frames));
+	    KTEST_CASE(high_frames),
+	    KTEST_CASE(remove_release));

@@ -347,7 +347,7 @@ static void bbm_checker(struct ktest *t)
 }
 
 /* Local invalidation is local: another CPU's TLB keeps its entry (what
- * tlb_batch_flush_remote exists for). */
+ * tlb_shootdown in smp/ exists for). */
 static void flushes_are_cpu_local(struct ktest *t)
 {
 	struct env e;

@@ -360,6 +360,57 @@ static void fork_then_exit_frees_all(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/*
+ * A 1 MiB munmap in a forked parent, with the batch's first chunk
+ * allocation failing (so it flushes early, the one extra round): no TLB
+ * of the parent still reaches a page, and the child, now the only holder
+ * of each frame, writes every one in place.
+ */
+static void big_unmap_cow_partner(struct ktest *t)
+{
+	enum { N = 256 };
+	static paddr_t pa[N];
+	struct vm_space *parent, *child = NULL;
+	unsigned long before;
+	uint32_t v;
+
+	sim_tlb_reset();
+	KASSERT_EQ(t, vm_init(), 0);
+	before = pmm_free_count();
+	parent = vm_space_create();
+	KASSERT_NOT_NULL(t, parent);
+	run_on(parent);
+	KEXPECT_EQ(t, map_fixed(parent, BASE, N * P, RW), 0);
+	for (unsigned int i = 0; i < N; i++)
+		KEXPECT_EQ(t, user_store(parent, BASE + i * P, i), 0);
+	KEXPECT_EQ(t, vm_fork(parent, &child), 0);
+	KASSERT_NOT_NULL(t, child);
+	/* Downwards, so the TLB holds the pages an early flush drops. */
+	for (unsigned int i = N; i-- > 0;) {
+		KEXPECT_EQ(t, user_load(parent, BASE + i * P, &v), 0);
+		pa[i] = pa_of(child, BASE + i * P);
+	}
+	pmm_fault_inject_nth(1);
+	KEXPECT_EQ(t, vm_unmap(parent, BASE, N * P), 0);
+	KEXPECT_TRUE(t, pmm_fault_inject_fired());
+	pmm_fault_inject_nth(0);
+	for (unsigned int i = 0; i < N; i++)
+		KEXPECT_NE(t, sim_load32(BASE + i * P, USER, &v), 0);
+	run_on(child);
+	for (unsigned int i = 0; i < N; i++) {
+		KEXPECT_EQ(t, page_from_phys(pa[i])->refcount, 1);
+		KEXPECT_EQ(t, page_from_phys(pa[i])->mapcount, 1);
+		KEXPECT_EQ(t, user_load(child, BASE + i * P, &v), 0);
+		KEXPECT_EQ(t, v, i);
+		KEXPECT_EQ(t, user_store(child, BASE + i * P, 0x5000 + i), 0);
+		KEXPECT_EQ(t, pa_of(child, BASE + i * P), pa[i]);
+	}
+	run_on(NULL);
+	vm_space_destroy(parent);
+	vm_space_destroy(child);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
 /* --- Fault injection ------------------------------------------------------ */
 
 struct snap {
@@ -568,4 +619,5 @@ KTEST_SUITE(sim_vm,
 	    KTEST_CASE(zero_page),
 	    KTEST_CASE(copy_on_write),
 	    KTEST_CASE(fork_then_exit_frees_all),
+	    KTEST_CASE(big_unmap_cow_partner),
 	    KTEST_CASE(fault_injection));

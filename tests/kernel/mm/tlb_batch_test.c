@@ -163,9 +163,70 @@ static void deferred_frees(struct ktest *t)
 	KEXPECT_NULL(t, b.deferred);
 }
 
+/*
+ * Deferred references: inline, then chunks on the deferred list. Each
+ * drops only in tlb_batch_end (a frame also held elsewhere survives it);
+ * with the first chunk's allocation failed (@inject) the batch flushes
+ * early and drops its inline references then, and still frees each frame
+ * exactly once.
+ */
+static void puts_once(struct ktest *t, unsigned long inject)
+{
+	enum { N = 1100 };	/* inline + more than one chunk everywhere */
+	static struct page *f[N];
+	unsigned long before = pmm_free_count(), held = 0;
+	struct tlb_batch_stats s0, s1;
+	struct tlb_batch b;
+
+	for (unsigned int i = 0; i < N; i++) {
+		f[i] = pmm_alloc(0, 0);
+		KASSERT_NOT_NULL(t, f[i]);
+		if (i % 2 == 0) {
+			page_ref_get(f[i]);
+			held++;
+		}
+	}
+	stats_now(&s0);
+	tlb_batch_begin(&b, pmap_kernel());
+	tlb_batch_add(&b, MMU_KERNEL_VA_BASE, PAGE_SIZE);
+	pmm_fault_inject_nth(inject);
+	for (unsigned int i = 0; i < N; i++)
+		tlb_batch_defer_put(&b, f[i]);
+	KEXPECT_EQ(t, pmm_fault_inject_fired(), inject != 0);
+	pmm_fault_inject_nth(0);
+	stats_now(&s1);
+	/* Without a failure nothing was flushed or dropped yet; with one,
+	 * the early round freed the inline frames nobody else holds. */
+	KEXPECT_EQ(t, s1.page_flushes - s0.page_flushes, inject ? 1 : 0);
+	KEXPECT_EQ(t, s1.frames_freed - s0.frames_freed,
+		   inject ? TLB_BATCH_INLINE_PUTS / 2 : 0);
+	KEXPECT_EQ(t, f[1]->refcount, inject ? 0 : 1);
+	/* More changes after the early round: the end flushes again. */
+	tlb_batch_add(&b, MMU_KERNEL_VA_BASE + PAGE_SIZE, PAGE_SIZE);
+	tlb_batch_end(&b);
+	stats_now(&s1);
+	KEXPECT_EQ(t, s1.batches - s0.batches, 1);
+	KEXPECT_EQ(t, s1.frames_freed - s0.frames_freed, N - held);
+	KEXPECT_NULL(t, b.deferred);
+	KEXPECT_NULL(t, b.put_chunk);
+	KEXPECT_EQ(t, b.nput, 0);
+	for (unsigned int i = 0; i < N; i += 2) {
+		KEXPECT_EQ(t, f[i]->refcount, 1);
+		pmm_free(f[i], 0);
+	}
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+static void deferred_puts(struct ktest *t)
+{
+	puts_once(t, 0);
+	puts_once(t, 1);
+}
+
 KTEST_SUITE_SKIP_IF(tlb_batch, ktest_skip_unless_pmap,
 		    KTEST_CASE(ranges_merge),
 		    KTEST_CASE(threshold_and_overflow),
 		    KTEST_CASE(top_page),
 		    KTEST_CASE(flush_kinds),
-		    KTEST_CASE(deferred_frees));
+		    KTEST_CASE(deferred_frees),
+		    KTEST_CASE(deferred_puts));

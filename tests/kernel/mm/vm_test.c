@@ -5,11 +5,13 @@
  * map. The simulated-MMU suite (tests/host/suites/sim_vm_test.c) adds
  * accesses through a TLB and fault injection.
  */
+#include <kern/arch.h>
 #include <kern/errno.h>
 #include <ktest/ktest.h>
 #include <ktest/ktest_mm.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
+#include <mm/tlb_batch.h>
 #include <mm/vm.h>
 
 #define P		PAGE_SIZE
@@ -190,9 +192,225 @@ static void discard_pages(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/* --- One shootdown round per call ----------------------------------------- */
+
+#define MIB		((vaddr_t)1 << 20)
+#define MIB_PAGES	(MIB / P)
+#define RWX		(VM_READ | VM_WRITE | VM_EXEC)
+
+/*
+ * [BASE, BASE + 512 KiB) read-write and [BASE + 512 KiB, BASE + 1 MiB)
+ * read-write-execute (two VMAs that cannot merge), plus one guard page
+ * after them in the same leaf table (BASE is 2 MiB aligned), so emptying
+ * the 1 MiB frees no table. Every page is written: 257 frames of their own.
+ */
+static struct vm_space *two_vmas_touched(void)
+{
+	struct vm_space *vs = vm_space_create();
+	vaddr_t out;
+
+	if (!vs)
+		return NULL;
+	if (vm_map(vs, BASE, MIB / 2, RW, FIXED, &out) != 0 ||
+	    vm_map(vs, BASE + MIB / 2, MIB / 2, RWX, FIXED, &out) != 0 ||
+	    vm_map(vs, BASE + MIB, P, RW, FIXED, &out) != 0 ||
+	    vs->nvmas != 3)
+		goto fail;
+	for (vaddr_t va = BASE; va <= BASE + MIB; va += P)
+		if (vm_fault(vs, va, VM_WRITE) != 0)
+			goto fail;
+	return vs;
+fail:
+	vm_space_destroy(vs);
+	return NULL;
+}
+
+struct stats_delta {
+	struct tlb_batch_stats s0;
+};
+
+static void stats_start(struct stats_delta *d)
+{
+	tlb_batch_stats(arch_cpu_id(), &d->s0);
+}
+
+/* The local CPU's counters moved by: batches ended that flushed, frames
+ * (not tables) freed, tables freed, local flush calls. */
+static void stats_since(struct stats_delta *d, unsigned long *batches,
+			unsigned long *frames, unsigned long *tables,
+			unsigned long *flushes)
+{
+	struct tlb_batch_stats s1;
+
+	tlb_batch_stats(arch_cpu_id(), &s1);
+	*batches = s1.batches - d->s0.batches;
+	*tables = s1.tables_freed - d->s0.tables_freed;
+	*frames = s1.frames_freed - d->s0.frames_freed - *tables;
+	*flushes = (s1.page_flushes - d->s0.page_flushes ? 1 : 0) +
+		(s1.asid_flushes - d->s0.asid_flushes) +
+		(s1.full_flushes - d->s0.full_flushes);
+}
+
+#define EXPECT_ROUND(t, d, nbatches, nframes)				\
+	do {								\
+		unsigned long b_, f_, tb_, fl_;				\
+									\
+		stats_since(d, &b_, &f_, &tb_, &fl_);			\
+		KEXPECT_EQ(t, b_, (unsigned long)(nbatches));		\
+		KEXPECT_EQ(t, f_, (unsigned long)(nframes));		\
+		KEXPECT_EQ(t, tb_, 0UL);				\
+	} while (0)
+
+/* munmap of 1 MiB over two VMAs: one batch, 256 frames, whatever the size. */
+static void unmap_one_batch(struct ktest *t)
+{
+	struct stats_delta d;
+	unsigned long before;
+	struct vm_space *vs;
+
+	KASSERT_EQ(t, vm_init(), 0);
+	before = pmm_free_count();
+	vs = two_vmas_touched();
+	KASSERT_NOT_NULL(t, vs);
+	stats_start(&d);
+	KEXPECT_EQ(t, vm_unmap(vs, BASE, MIB), 0);
+	EXPECT_ROUND(t, &d, 1, MIB_PAGES);
+	KEXPECT_EQ(t, vs->nvmas, 1);
+	KEXPECT_EQ(t, pa_of(vs, BASE, NULL), 0);
+	KEXPECT_EQ(t, pa_of(vs, BASE + MIB - P, NULL), 0);
+	KEXPECT_NE(t, pa_of(vs, BASE + MIB, NULL), 0);
+	/* The teardown is one batch too: the guard frame and the tables. */
+	stats_start(&d);
+	vm_space_destroy(vs);
+	{
+		unsigned long b, f, tb, fl;
+
+		stats_since(&d, &b, &f, &tb, &fl);
+		KEXPECT_EQ(t, b, 1UL);
+		KEXPECT_EQ(t, f, 1UL);
+	}
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* mprotect over two VMAs: read-only is one batch freeing nothing; no
+ * access drops the pages in one batch. */
+static void protect_one_batch(struct ktest *t)
+{
+	struct stats_delta d;
+	unsigned long before;
+	struct vm_space *vs;
+
+	KASSERT_EQ(t, vm_init(), 0);
+	before = pmm_free_count();
+	vs = two_vmas_touched();
+	KASSERT_NOT_NULL(t, vs);
+	stats_start(&d);
+	KEXPECT_EQ(t, vm_protect(vs, BASE, MIB, VM_READ), 0);
+	EXPECT_ROUND(t, &d, 1, 0);
+	KEXPECT_EQ(t, vs->nvmas, 2);
+	stats_start(&d);
+	KEXPECT_EQ(t, vm_protect(vs, BASE, MIB / 2, RW), 0);
+	KEXPECT_EQ(t, vs->nvmas, 3);
+	KEXPECT_EQ(t, vm_protect(vs, BASE, MIB, 0), 0);
+	EXPECT_ROUND(t, &d, 1, MIB_PAGES);
+	KEXPECT_EQ(t, pa_of(vs, BASE, NULL), 0);
+	KEXPECT_EQ(t, pa_of(vs, BASE + MIB - P, NULL), 0);
+	KEXPECT_NE(t, pa_of(vs, BASE + MIB, NULL), 0);
+	vm_space_destroy(vs);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* MADV_DONTNEED over two VMAs: one batch. */
+static void discard_one_batch(struct ktest *t)
+{
+	struct stats_delta d;
+	unsigned long before;
+	struct vm_space *vs;
+
+	KASSERT_EQ(t, vm_init(), 0);
+	before = pmm_free_count();
+	vs = two_vmas_touched();
+	KASSERT_NOT_NULL(t, vs);
+	stats_start(&d);
+	KEXPECT_EQ(t, vm_discard(vs, BASE, MIB), 0);
+	EXPECT_ROUND(t, &d, 1, MIB_PAGES);
+	KEXPECT_EQ(t, vs->nvmas, 3);
+	KEXPECT_EQ(t, pa_of(vs, BASE + MIB / 2, NULL), 0);
+	vm_space_destroy(vs);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* fork write-protects the parent in one batch; the child's exit and the
+ * parent's munmap free only what each last referenced. */
+static void fork_one_batch(struct ktest *t)
+{
+	struct vm_space *child = NULL;
+	struct stats_delta d;
+	unsigned long before;
+	struct vm_space *vs;
+
+	KASSERT_EQ(t, vm_init(), 0);
+	before = pmm_free_count();
+	vs = two_vmas_touched();
+	KASSERT_NOT_NULL(t, vs);
+	stats_start(&d);
+	KEXPECT_EQ(t, vm_fork(vs, &child), 0);
+	EXPECT_ROUND(t, &d, 1, 0);
+	KASSERT_NOT_NULL(t, child);
+	KEXPECT_EQ(t, page_from_phys(pa_of(vs, BASE, NULL))->refcount, 2);
+	/* The parent's unmap drops its references: nothing is freed yet. */
+	stats_start(&d);
+	KEXPECT_EQ(t, vm_unmap(vs, BASE, MIB), 0);
+	EXPECT_ROUND(t, &d, 1, 0);
+	KEXPECT_EQ(t, page_from_phys(pa_of(child, BASE, NULL))->refcount, 1);
+	KEXPECT_EQ(t, page_from_phys(pa_of(child, BASE, NULL))->mapcount, 1);
+	stats_start(&d);
+	KEXPECT_EQ(t, vm_unmap(child, BASE, MIB), 0);
+	EXPECT_ROUND(t, &d, 1, MIB_PAGES);
+	vm_space_destroy(child);
+	vm_space_destroy(vs);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/*
+ * The one case with more than one round: the batch cannot get a page to
+ * hold more frame references, so it flushes what it has and drops those
+ * references early. Still one tlb_batch_end, every frame freed once.
+ */
+static void unmap_early_flush(struct ktest *t)
+{
+	unsigned long b, f, tb, fl;
+	struct stats_delta d;
+	unsigned long before;
+	struct vm_space *vs;
+
+	KASSERT_EQ(t, vm_init(), 0);
+	before = pmm_free_count();
+	vs = two_vmas_touched();
+	KASSERT_NOT_NULL(t, vs);
+	stats_start(&d);
+	/* No split: the first allocation of this munmap is the batch's. */
+	pmm_fault_inject_nth(1);
+	KEXPECT_EQ(t, vm_unmap(vs, BASE, MIB), 0);
+	KEXPECT_TRUE(t, pmm_fault_inject_fired());
+	pmm_fault_inject_nth(0);
+	stats_since(&d, &b, &f, &tb, &fl);
+	KEXPECT_EQ(t, b, 1UL);
+	KEXPECT_EQ(t, f, MIB_PAGES);
+	KEXPECT_GE(t, fl, 2UL);
+	KEXPECT_EQ(t, pa_of(vs, BASE + MIB - P, NULL), 0);
+	vm_space_destroy(vs);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
 KTEST_SUITE_SKIP_IF(vm, ktest_skip_unless_pmap,
 		    KTEST_CASE(protect_splits_and_merges),
 		    KTEST_CASE(demand_zero),
 		    KTEST_CASE(fork_copy_on_write),
 		    KTEST_CASE(fork_shared),
-		    KTEST_CASE(discard_pages));
+		    KTEST_CASE(discard_pages),
+		    KTEST_CASE(unmap_one_batch),
+		    KTEST_CASE(protect_one_batch),
+		    KTEST_CASE(discard_one_batch),
+		    KTEST_CASE(fork_one_batch),
+		    KTEST_CASE(unmap_early_flush));
