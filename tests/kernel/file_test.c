@@ -287,7 +287,10 @@ static void row_name(unsigned int row, char *name, size_t size)
 }
 
 static unsigned int ids[MAX_CPUS];
-static uint64_t snap[TLBK_ROWS - 1][MAX_CPUS], vals[MAX_CPUS];
+static uint64_t vals[MAX_CPUS];
+/* Row r, column i of the snapshot before an open: [r * ncpu + i]. Heap,
+ * not static: MAX_CPUS columns of every row would be 80 KiB of .bss. */
+static uint64_t *snap;
 
 /* The header: "cpus" then every online CPU, in order. */
 static void check_tlbk_header(struct ktest *t, unsigned int ncpu)
@@ -317,7 +320,7 @@ static void check_tlbk_row(struct ktest *t, const char *l, unsigned int row,
 			 ncpu))
 		return;
 	for (unsigned int i = 0; i < ncpu; i++) {
-		KEXPECT_GE(t, vals[i], snap[row][i]);
+		KEXPECT_GE(t, vals[i], snap[row * ncpu + i]);
 		KEXPECT_LE(t, vals[i], row_now(row, ids[i]));
 	}
 }
@@ -326,17 +329,24 @@ static void tlbk_shootdown(struct ktest *t)
 {
 	unsigned int ncpu = online_cpus(ids), row;
 	const char *l;
+	int err;
 
+	snap = kmalloc((TLBK_ROWS - 1) * ncpu * sizeof(*snap));
+	KASSERT_NOT_NULL(t, snap);
 	for (row = 0; row < TLBK_ROWS - 1; row++)
 		for (unsigned int i = 0; i < ncpu; i++)
-			snap[row][i] = row_now(row, ids[i]);
-	KASSERT_EQ(t, text_of("proc/tlbk/shootdown", text, sizeof(text)), 0);
+			snap[row * ncpu + i] = row_now(row, ids[i]);
+	err = text_of("proc/tlbk/shootdown", text, sizeof(text));
+	if (err)
+		kfree(snap);
+	KASSERT_EQ(t, err, 0);
 	KEXPECT_EQ(t, count_lines(text), TLBK_ROWS);
 	check_tlbk_header(t, ncpu);
 	l = next_line(text);
 	for (row = 0; row < TLBK_ROWS - 1 && *l; row++, l = next_line(l))
 		check_tlbk_row(t, l, row, ncpu);
 	KEXPECT_EQ(t, row, TLBK_ROWS - 1);
+	kfree(snap);
 	KEXPECT_EQ(t, open_err("proc/tlbk", O_DIRECTORY), 0);
 	KEXPECT_EQ(t, open_err("proc/tlbk/nope", O_RDONLY), -ENOENT);
 	KEXPECT_EQ(t, open_err("proc/tlbk/shootdown", O_WRONLY), -EROFS);
