@@ -7,10 +7,24 @@
  *
  *   /proc/interrupts                per-CPU interrupt counts (Linux layout)
  *   /proc/self/status               the caller's Name, Pid, Threads, VmRSS
+ *   /proc/tlbk/shootdown            the coherence layer's per-CPU counters
  *   /sys/devices/system/cpu/online  the online CPUs as a range list
  *
  * Their directories open as directories. Like Linux's proc files they
  * report size 0 (the text exists only once read); sysfs files report 4096.
+ *
+ * /proc/tlbk/shootdown is this kernel's own (Linux has no such file). Its
+ * layout is fixed, one line per row, fields separated by single spaces,
+ * one decimal column per online CPU, lowest first:
+ *
+ *   cpus 0 1 2 3                    the CPU number of each column
+ *   NAME V0 V1 V2 V3                one per enum tlb_stat, in enum order,
+ *                                   NAME from tlb_stat_names[]
+ *   lat_2^K_ns V0 V1 V2 V3          K = 0 .. TLB_LAT_BUCKETS-1, always all
+ *                                   of them: rounds of [2^K, 2^(K+1)) ns
+ *
+ * The values are a racy snapshot of <smp/tlb_stats.h>'s counters taken at
+ * open; a counter can move while the rows are generated, never backwards.
  */
 #include <kern/errno.h>
 #include <kern/file.h>
@@ -24,6 +38,7 @@
 #include <smp/cpu.h>
 #include <smp/ipi_stats.h>
 #include <smp/smp_md.h>
+#include <smp/tlb_stats.h>
 #include <stdarg.h>
 
 /* A text being generated: @len counts what was asked for even past @cap,
@@ -180,6 +195,44 @@ static void gen_interrupts(struct synth_buf *sb)
 	arch_rows(sb);
 }
 
+/* --- /proc/tlbk/shootdown ------------------------------------------------ */
+
+/* One row: @name, then @value(@cpu, @arg) for each online CPU. */
+static void tlbk_row(struct synth_buf *sb, const char *name,
+		     uint64_t (*value)(unsigned int cpu, unsigned int arg),
+		     unsigned int arg)
+{
+	unsigned int cpu;
+
+	sb_printf(sb, "%s", name);
+	for_each_cpu_in(cpu, &cpus_online)
+		sb_printf(sb, " %llu", (unsigned long long)value(cpu, arg));
+	sb_printf(sb, "\n");
+}
+
+static uint64_t stat_value(unsigned int cpu, unsigned int kind)
+{
+	return tlb_stat_get(cpu, (enum tlb_stat)kind);
+}
+
+static uint64_t cpu_number(unsigned int cpu, unsigned int unused)
+{
+	return cpu;
+}
+
+static void gen_tlbk_shootdown(struct synth_buf *sb)
+{
+	char name[16];
+
+	tlbk_row(sb, "cpus", cpu_number, 0);
+	for (unsigned int k = 0; k < TLB_STAT_NKINDS; k++)
+		tlbk_row(sb, tlb_stat_names[k], stat_value, k);
+	for (unsigned int b = 0; b < TLB_LAT_BUCKETS; b++) {
+		snprintf(name, sizeof(name), "lat_2^%u_ns", b);
+		tlbk_row(sb, name, tlb_stat_latency_get, b);
+	}
+}
+
 /* --- /sys/devices/system/cpu/online ------------------------------------ */
 
 /* Linux's range-list format (bitmap_print_to_pagebuf): "0-3,5\n". */
@@ -262,6 +315,8 @@ static const struct synth_node nodes[] = {
 	{ "proc/interrupts", FILE_FS_PROC, gen_interrupts, 0 },
 	{ "proc/self", FILE_FS_PROC, NULL, 0 },
 	{ "proc/self/status", FILE_FS_PROC, gen_self_status, 0 },
+	{ "proc/tlbk", FILE_FS_PROC, NULL, 0 },
+	{ "proc/tlbk/shootdown", FILE_FS_PROC, gen_tlbk_shootdown, 0 },
 	{ "sys", FILE_FS_SYS, NULL, 0 },
 	{ "sys/devices", FILE_FS_SYS, NULL, 0 },
 	{ "sys/devices/system", FILE_FS_SYS, NULL, 0 },

@@ -5,12 +5,17 @@
  * /sys/devices/system/cpu/online, /proc/self/status (VmRSS must grow with
  * touched pages) and /proc/interrupts, whose TLB shootdown row (x86) or
  * function-call IPI row (arm64) must move on a CPU by at least the number
- * of munmaps another thread made while a thread of the process ran there.
+ * of munmaps another thread made while a thread of the process ran there;
+ * and tlbk's own /proc/tlbk/shootdown through <u/tlbk.h>: a "cpus" header
+ * naming the online CPUs, every counter and latency row with one value
+ * per CPU, values that never go backwards between two reads.
  *
  * The same binary runs on Linux. Checks of this kernel's read-only file
  * system (-EROFS for writes on an existing file) skip where the file is
  * writable (Linux); the /proc/interrupts checks skip under qemu-user,
- * which runs no guest kernel (the host's file would describe the host).
+ * which runs no guest kernel (the host's file would describe the host);
+ * the /proc/tlbk checks skip off tlbk (uname), where the file does not
+ * exist and the reader must say -ENOENT.
  */
 #include <u/errno.h>
 #include <u/ktap.h>
@@ -20,6 +25,8 @@
 #include <u/string.h>
 #include <u/sys.h>
 #include <u/thread.h>
+#include <u/tlbk.h>
+#include <smp/tlb_stats.h>	/* the row counts: TLB_STAT_NKINDS, TLB_LAT_BUCKETS */
 
 #define O_RDONLY	00
 #define O_WRONLY	01
@@ -682,10 +689,185 @@ static void check_interrupts(void)
 		diag_lines(after);
 }
 
+/* --- /proc/tlbk/shootdown ------------------------------------------------ */
+
+#define TLBK_TEXT	65536
+#define TLBK_ROWS	(1 + TLB_STAT_NKINDS + TLB_LAT_BUCKETS)
+
+static char tlbk_text[TLBK_TEXT], tlbk_again[TLBK_TEXT];
+static unsigned long tlbk_vals[PROC_MAX_CPUS], tlbk_vals2[PROC_MAX_CPUS];
+
+/* The first field of the line at @l into @name (at most @size - 1). */
+static void first_field(const char *l, char *name, size_t size)
+{
+	size_t n = 0;
+
+	while (l[n] && l[n] != ' ' && l[n] != '\n' && n + 1 < size) {
+		name[n] = l[n];
+		n++;
+	}
+	name[n] = '\0';
+}
+
+/* How many lines of @text have first field @name. */
+static unsigned int rows_named(const char *text, const char *name)
+{
+	char field[48];
+	unsigned int n = 0;
+
+	for (const char *l = text; *l; ) {
+		const char *nl = strchr(l, '\n');
+
+		first_field(l, field, sizeof(field));
+		n += !strcmp(field, name);
+		if (!nl)
+			break;
+		l = nl + 1;
+	}
+	return n;
+}
+
+/* The header names exactly the CPUs of @cpus (@n of them), in order. */
+static bool header_is(const char *text, const unsigned int *cpus, int n)
+{
+	if (tlbk_row(text, "cpus", tlbk_vals, PROC_MAX_CPUS) != n)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (tlbk_vals[i] != cpus[i] || tlbk_column(text, cpus[i]) != i)
+			return false;
+	return strncmp(text, "cpus ", 5) == 0;
+}
+
+/*
+ * Every line is NAME and @n values, each name once; TLBK_ROWS lines,
+ * the last TLB_LAT_BUCKETS of them lat_2^0_ns .. in order. Diagnoses the
+ * first bad line.
+ */
+static bool rows_well_formed(const char *text, int n)
+{
+	char name[48], want[48];
+	unsigned int line = 0;
+
+	for (const char *l = text; *l; line++) {
+		const char *nl = strchr(l, '\n');
+
+		first_field(l, name, sizeof(name));
+		snprintf(want, sizeof(want), "lat_2^%u_ns",
+			 line - (1 + TLB_STAT_NKINDS));
+		if (!nl || tlbk_row(text, name, tlbk_vals, PROC_MAX_CPUS) != n ||
+		    (line > TLB_STAT_NKINDS && strcmp(name, want)) ||
+		    rows_named(text, name) != 1) {
+			ktap_diag("line %u: '%.*s'", line + 1,
+				  nl ? (int)(nl - l) : 40, l);
+			return false;
+		}
+		l = nl + 1;
+	}
+	if (line != TLBK_ROWS)
+		ktap_diag("%u lines, not %d", line, TLBK_ROWS);
+	return line == TLBK_ROWS;
+}
+
+/* Between @a and the later @b, no value of any row went down. */
+static bool never_decreases(const char *a, const char *b, int n)
+{
+	char name[48];
+
+	for (const char *l = a; *l; l = strchr(l, '\n') + 1) {
+		first_field(l, name, sizeof(name));
+		if (tlbk_row(a, name, tlbk_vals, PROC_MAX_CPUS) != n ||
+		    tlbk_row(b, name, tlbk_vals2, PROC_MAX_CPUS) != n)
+			return false;
+		for (int i = 0; i < n; i++)
+			if (tlbk_vals2[i] < tlbk_vals[i]) {
+				ktap_diag("%s column %d: %lu -> %lu", name, i,
+					  tlbk_vals[i], tlbk_vals2[i]);
+				return false;
+			}
+		if (!strchr(l, '\n'))
+			break;
+	}
+	return true;
+}
+
+/* tlbk_counter against the text read just before: the same row and
+ * column, a value no smaller. */
+static bool counter_matches(const char *text, const unsigned int *cpus,
+			    int n, const char *row)
+{
+	unsigned long v;
+
+	if (tlbk_row(text, row, tlbk_vals, PROC_MAX_CPUS) != n)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (tlbk_counter(row, cpus[i], &v) != 0 || v < tlbk_vals[i])
+			return false;
+	return true;
+}
+
+/* The online CPUs, lowest first, from /sys/devices/system/cpu/online (not
+ * the affinity mask: check_interrupts pinned this thread); -1 if
+ * unreadable. */
+static int online_list(unsigned int *cpus)
+{
+	static bool online[PROC_MAX_CPUS];
+	char text[512];
+	int n = 0;
+
+	if (slurp("/sys/devices/system/cpu/online", text, sizeof(text)) <= 0 ||
+	    !parse_ranges(text, online, PROC_MAX_CPUS))
+		return -1;
+	for (unsigned int c = 0; c < PROC_MAX_CPUS; c++)
+		if (online[c])
+			cpus[n++] = c;
+	return n;
+}
+
+static void check_tlbk(void)
+{
+	static unsigned int cpus[PROC_MAX_CPUS];
+	static const char *const names[] = {
+		"tlbk_shootdown_header_names_online_cpus",
+		"tlbk_shootdown_rows_one_value_per_cpu",
+		"tlbk_counter_matches_file_per_cpu",
+		"tlbk_shootdown_counters_never_decrease",
+	};
+	int n = online_list(cpus);
+	long len = tlbk_read(tlbk_text, sizeof(tlbk_text));
+	unsigned long v = 0;
+	bool ok;
+
+	if (!on_tlbk()) {
+		ktap_eq(tlbk_counter("shootdowns", 0, &v), -ENOENT,
+			"tlbk_counter_enoent_where_missing");
+		for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]);
+		     i++)
+			ktap_skip("not tlbk: /proc/tlbk/shootdown is this "
+				  "kernel's own file", "%s", names[i]);
+		return;
+	}
+	ok = n > 0 && tlbk_counter("no_such_counter", cpus[0], &v) == -ENOENT &&
+	     tlbk_counter("shootdowns", PROC_MAX_CPUS + 1, &v) == -ENOENT &&
+	     tlbk_counter("shootdowns", cpus[0], &v) == 0;
+	ktap_ok(ok, "tlbk_counter_enoent_where_missing");
+	if (!ktap_ok(len > 0 && n > 0 && header_is(tlbk_text, cpus, n),
+		     "%s", names[0]))
+		ktap_diag("read %ld; %d CPU(s) online", len, n);
+	ktap_ok(len > 0 && rows_well_formed(tlbk_text, n), "%s", names[1]);
+	ktap_ok(len > 0 && counter_matches(tlbk_text, cpus, n, "shootdowns") &&
+		counter_matches(tlbk_text, cpus, n, "lat_2^0_ns"),
+		"%s", names[2]);
+	/* TLB work in between (munmaps): whatever counts it only grows. */
+	munmap_burst(BURST);
+	ktap_ok(len > 0 && tlbk_read(tlbk_again, sizeof(tlbk_again)) > 0 &&
+		never_decreases(tlbk_text, tlbk_again, n), "%s", names[3]);
+	diag_lines(tlbk_text);
+}
+
 int main(int argc, char **argv)
 {
 	self_path = argc > 0 && argv[0] ? argv[0] : "/init";
-	ktap_plan(59);
+	ktap_plan(64);
 	check_own_executable();
 	check_open_errors();
 	check_read_only();
@@ -693,5 +875,6 @@ int main(int argc, char **argv)
 	check_cpu_online();
 	check_status();
 	check_interrupts();
+	check_tlbk();
 	return ktap_finish();
 }
