@@ -97,14 +97,14 @@ run_one() {
 		export USER_TEST_PROBE=fail
 	fi
 	bin=$TOP/build/user/$arch/tests/$prog
-	[[ -x $bin ]] || { echo "Bail out! $bin not built"; exit 1; }
+	[[ -x $bin ]] || { echo "FAILED $target: $bin not built" >&2; exit 1; }
 	runner=$(runner_for "$arch" 2>&1) ||
-		{ echo "Bail out! $target: this host runs no $arch binary: $runner"; exit 1; }
+		{ echo "FAILED $target: this host runs no $arch binary: $runner" >&2; exit 1; }
 	# The probe's reasons for not running natively, as diagnostics.
 	[[ $runner == *$'\n'* ]] && sed 's/^/# /' <<<"${runner%$'\n'*}"
 	runner=${runner##*$'\n'}
 	[[ $forced -eq 0 || $runner != native ]] ||
-		{ echo "Bail out! $target: USER_TEST_PROBE=fail still ran it natively"; exit 1; }
+		{ echo "FAILED $target: USER_TEST_PROBE=fail still ran it natively" >&2; exit 1; }
 	# Tests kill children with SIGSEGV on purpose: no core files.
 	ulimit -c 0
 	export USER_TEST_ENV=1
@@ -117,7 +117,7 @@ run_one() {
 		python3 "$TOP/tools/elf_run.py" run "$TIMEOUT" "$runner" "$bin" \
 			argv-check 2>&1 || rc=$?
 	fi
-	[[ $rc -eq 124 ]] && echo "Bail out! timed out after ${TIMEOUT}s"
+	[[ $rc -eq 124 ]] && echo "FAILED $target: timed out after ${TIMEOUT}s" >&2
 	exit "$rc"
 }
 

@@ -6,9 +6,16 @@
 
 The guest's KTAP goes through unchanged; boot-log lines become "# " comments.
 The harness then checks what the guest alone cannot: that it powered off
-(no hang: a timeout becomes "Bail out!"), with a pass/fail exit code (not a
-triple fault), after printing a plan and as many top-level results as the
-plan promised. Any broken rule fails the target with the console tail.
+(no hang), with a pass/fail exit code (not a triple fault), after printing a
+plan and as many top-level results as the plan promised. Any broken rule
+fails the target: "FAILED NAME: why", the console tail and the saved log
+go to stderr (prove shows it) and the exit status is 1.
+
+No target ever says "Bail out!" to prove: a bail-out stops the whole prove
+run, kills the targets running beside it (they then read as failures of
+their own) and hides every later failure. The guest's own "Bail out!" (a
+panic) is passed on as a comment, "# guest: Bail out! ...", and fails the
+target like any other broken rule.
 
 User targets (init set) run a user test program as init: the KTAP is the
 program's, kernel log lines ("[cpuN] ...") in between become comments, and
@@ -219,16 +226,29 @@ def init_verdict(run, target):
 
 
 def emit_streaming(line):
-    if KTAP_LINE.match(line):
+    if line.startswith("Bail out!"):
+        # See the top of the file: never a bail-out to prove.
+        print(f"# guest: {line}", flush=True)
+    elif KTAP_LINE.match(line):
         print(line, flush=True)
     else:
         print(f"# {line}", flush=True)
 
 
 def print_tail(run):
-    print(f"# ---- last {TAIL_LINES} console lines ----")
+    """The console tail on stderr, which prove shows even when quiet."""
+    print(f"---- last {TAIL_LINES} console lines ----", file=sys.stderr)
     for line in run.lines[-TAIL_LINES:]:
-        print(f"#   {line}")
+        print(f"  {line}", file=sys.stderr)
+    sys.stderr.flush()
+
+
+def report_failure(target, why, log=None):
+    """Say why @target failed, on stdout (a TAP comment) and on stderr."""
+    print(f"# FAILED {target.name}: {why}", flush=True)
+    print(f"FAILED {target.name}: {why}" +
+          (f" (console saved in {log})" if log else ""),
+          file=sys.stderr, flush=True)
 
 
 def save_log(target, lines, suffix=""):
@@ -255,11 +275,10 @@ def run_normal(target):
     why = verdict(run, target) or ktap_verdict(run.lines, "the guest's")
     if why is None:
         return 0
-    print(f"# console saved in {log}", flush=True)
-    if not run.bailed:
-        # Already-printed results stand; the bail-out explains the rest.
-        print_tail(run)
-        print(f"Bail out! {target.name}: {why}", flush=True)
+    # Already-printed results stand; a short plan or a non-zero exit
+    # status is what makes prove count the target as failed.
+    print_tail(run)
+    report_failure(target, why, log)
     return 1
 
 
@@ -345,8 +364,7 @@ def run_tool(target):
                               stdin=subprocess.DEVNULL,
                               timeout=target.timeout).returncode
     except subprocess.TimeoutExpired:
-        print(f"Bail out! {target.name}: timed out after {target.timeout}s",
-              flush=True)
+        report_failure(target, f"timed out after {target.timeout}s")
         return 1
 
 
@@ -372,7 +390,7 @@ def main(argv):
         return run_normal(target)
     except (qemu.ConfigError, subprocess.CalledProcessError,
             subprocess.TimeoutExpired, OSError) as e:
-        print(f"Bail out! {target.name}: cannot boot: {e}", flush=True)
+        report_failure(target, f"cannot boot: {e}")
         return 1
 
 
