@@ -14,6 +14,7 @@
 #include <kern/thread_md.h>
 #include <mm/kheap.h>
 #include <mm/pmm.h>
+#include <smp/tlb.h>
 
 /* How long a differing free page count may take to settle. */
 #define SETTLE_NS	(200 * 1000 * 1000ULL)
@@ -109,6 +110,7 @@ int init_run(const char *path)
 		arch_cpu_relax();
 	status = running_init->exit_status;
 	report_status(status);
+	tlb_report();
 	others = proc_count() - 1;
 	proc_free(running_init);
 	if (others) {

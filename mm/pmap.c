@@ -672,7 +672,3 @@ void pmap_activate(struct pmap *pm)
 	arch_irq_restore(irq);
 }
 
-void pmap_set_asid(struct pmap *pm, unsigned int asid)
-{
-	pm->asid = asid;
-}

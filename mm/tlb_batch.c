@@ -158,13 +158,9 @@ void tlb_batch_defer_put(struct tlb_batch *b, struct page *pg)
 	chunk_slots(c)[c->count++] = pg;
 }
 
-/* Kernel leaves are global, and a by-ASID flush leaves global entries
- * alone: a full kernel flush must drop everything. */
-void tlb_batch_flush_local(const struct tlb_batch *b)
+static void flush_local(const struct tlb_batch *b, unsigned int tag)
 {
 	struct tlb_batch_stats *st = local_stats();
-	unsigned int asid = b->pmap->asid;
-
 	bool full = b->full || b->npages > tlb_ceiling();
 
 	if (full && b->pmap->kernel) {
@@ -173,7 +169,7 @@ void tlb_batch_flush_local(const struct tlb_batch *b)
 		return;
 	}
 	if (full) {
-		mmu_tlb_flush_asid_local(asid);
+		mmu_tlb_flush_asid_local(tag);
 		st->asid_flushes++;
 		return;
 	}
@@ -181,12 +177,23 @@ void tlb_batch_flush_local(const struct tlb_batch *b)
 		const struct tlb_range *r = &b->ranges[i];
 
 		for (vaddr_t va = r->start;; va += PAGE_SIZE) {
-			mmu_tlb_flush_page_local(asid, va);
+			mmu_tlb_flush_page_local(tag, va);
 			st->page_flushes++;
 			if (va == r->last)
 				break;
 		}
 	}
+}
+
+/* Kernel leaves are global, and a by-ASID flush leaves global entries
+ * alone: a full kernel flush must drop everything. Interrupts off: the
+ * tag is this CPU's name for the space until the next switch here. */
+void tlb_batch_flush_local(const struct tlb_batch *b)
+{
+	unsigned long irq = arch_irq_save();
+
+	flush_local(b, tlb_tag_here(b->pmap));
+	arch_irq_restore(irq);
 }
 
 static bool batch_pending(const struct tlb_batch *b)

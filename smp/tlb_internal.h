@@ -41,6 +41,10 @@ extern const struct tlb_policy tlb_policy_none;
 /* tlb.lazy (tlb.c). */
 extern bool tlb_lazy_enabled;
 
+/* tlb.bug=skip_catchup (tlb.c), self-checks only: a CPU activating a
+ * space its slot is behind on does not flush the tag. */
+extern bool tlb_bug_skip_catchup;
+
 /* --- tlb_switch.c: per-CPU loaded state and the flush decisions ------- */
 
 /*
@@ -65,6 +69,9 @@ void tlb_cpu_run_request(const struct tlb_req *r);
 /* The initiator flushed @pm's changes up to @gen locally: advance this
  * CPU's flushed generation if no earlier change can still be in flight. */
 void tlb_local_done(struct pmap *pm, uint64_t gen);
+
+/* Does this CPU have @pm's root loaded (active or lazy)? Interrupts off. */
+bool tlb_loaded_here(const struct pmap *pm);
 
 /* Flush this CPU's entries of @pm per @b (by VA up to the ceiling, else
  * the tag; all for the kernel), counting into the request counters. */

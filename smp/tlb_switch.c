@@ -6,9 +6,11 @@
  * this file: tlb_gen_bump + tlb_targets, and publish_loaded + the
  * generation read in tlb_switch_to.
  *
- * No ASIDs yet: every user space is tagged 0, so loading a different
- * user root always flushes (mmu_root_activate with flush=true), and a CPU
- * that switched away holds nothing of the space it left.
+ * Tags come from <smp/asid.h>: a CPU may still hold entries of a space it
+ * switched away from (under that space's tag), and its slot for the space
+ * records the generation they are clean up to; activating the space again
+ * flushes the tag only if the slot is behind (or new). Untagged CPUs have
+ * one slot, so every switch to another space flushes, as before ASIDs.
  */
 #include <kern/arch.h>
 #include <kern/compiler.h>
@@ -16,6 +18,7 @@
 #include <mm/page.h>
 #include <mm/pmap.h>
 #include <mm/tlb_batch.h>
+#include <smp/asid.h>
 #include <smp/cpu.h>
 #include <smp/tlb.h>
 #include <smp/tlb_stats.h>
@@ -30,9 +33,10 @@ struct tlb_cpu {
 	 * only the kernel root is. Written by this CPU with interrupts off,
 	 * read by initiators. */
 	uintptr_t state;
-	/* Generation of the loaded pmap this CPU's TLB is clean up to.
-	 * Only this CPU reads or writes it, with interrupts off. */
-	uint64_t flushed_gen __aligned(8);
+	/* The loaded pmap's ASID slot: its tag, and the generation this
+	 * CPU's TLB is clean up to. Only this CPU reads or writes it, with
+	 * interrupts off; valid while state names a pmap. */
+	struct asid_slot *slot;
 } __aligned(CACHE_LINE);
 
 static struct tlb_cpu tlb_cpus[MAX_CPUS];
@@ -94,6 +98,22 @@ void tlb_targets(const struct pmap *pm, bool with_lazy, struct cpuset *out)
 		tlb_stat_add(TLB_STAT_LAZY_SKIPPED, lazy);
 }
 
+bool tlb_loaded_here(const struct pmap *pm)
+{
+	return loaded_of(me()->state) == pm;
+}
+
+unsigned int tlb_tag_here(const struct pmap *pm)
+{
+	struct tlb_cpu *c = me();
+
+	if (pm->kernel)
+		return 0;
+	if (loaded_of(c->state) == pm)
+		return c->slot->tag;
+	return asid_tag_here(arch_cpu_id(), &pm->tlb);
+}
+
 /* Flush the whole of @pm here (the tag, or everything for the kernel). */
 static void flush_space(const struct pmap *pm)
 {
@@ -101,22 +121,25 @@ static void flush_space(const struct pmap *pm)
 		mmu_tlb_flush_all_local();
 		tlb_stat_add(TLB_STAT_FULL_FLUSH, 1);
 	} else {
-		mmu_tlb_flush_asid_local(pm->asid);
+		mmu_tlb_flush_asid_local(tlb_tag_here(pm));
 		tlb_stat_add(TLB_STAT_ASID_FLUSH, 1);
 	}
 }
 
 void tlb_flush_for(const struct pmap *pm, const struct tlb_batch *b)
 {
+	unsigned int tag;
+
 	if (!b || b->full || b->npages > tlb_ceiling()) {
 		flush_space(pm);
 		return;
 	}
+	tag = tlb_tag_here(pm);
 	for (unsigned int i = 0; i < b->nranges; i++) {
 		const struct tlb_range *r = &b->ranges[i];
 
 		for (vaddr_t va = r->start;; va += PAGE_SIZE) {
-			mmu_tlb_flush_page_local(pm->asid, va);
+			mmu_tlb_flush_page_local(tag, va);
 			if (va == r->last)
 				break;
 		}
@@ -156,19 +179,20 @@ void tlb_cpu_run_request(const struct tlb_req *r)
 		tlb_flush_for(r->pm, r->batch);
 		return;
 	}
-	/* Switched away since: the switch flushed (untagged roots). */
-	if (loaded_of(c->state) != r->pm || r->gen <= c->flushed_gen) {
+	/* Switched away since: its slot stays behind, so the next
+	 * activation of the space here flushes the tag. */
+	if (loaded_of(c->state) != r->pm || r->gen <= c->slot->flushed_gen) {
 		tlb_stat_add(TLB_STAT_SKIPPED, 1);
 		return;
 	}
-	if (r->gen == c->flushed_gen + 1 && r->batch) {
+	if (r->gen == c->slot->flushed_gen + 1 && r->batch) {
 		tlb_flush_for(r->pm, r->batch);
-		c->flushed_gen = r->gen;
+		c->slot->flushed_gen = r->gen;
 		return;
 	}
 	now = gen_of(r->pm);
 	flush_space(r->pm);
-	c->flushed_gen = now;
+	c->slot->flushed_gen = now;
 }
 
 void tlb_local_done(struct pmap *pm, uint64_t gen)
@@ -177,19 +201,44 @@ void tlb_local_done(struct pmap *pm, uint64_t gen)
 	struct tlb_cpu *c = me();
 
 	if (!pm->kernel && loaded_of(c->state) == pm &&
-	    c->flushed_gen + 1 == gen)
-		c->flushed_gen = gen;
+	    c->slot->flushed_gen + 1 == gen)
+		c->slot->flushed_gen = gen;
 	arch_irq_restore(irq);
 }
 
-/* Load @pm's root (a different space from the one loaded): publish, fence,
- * read the generation, then switch, which flushes tag 0. */
+/*
+ * Load @pm's root (a different space from the one loaded): publish, fence,
+ * read the generation, choose the tag, then switch, flushing the tag if
+ * this CPU's slot for @pm is new or behind the generation read.
+ */
 static void activate(struct tlb_cpu *c, struct pmap *pm)
 {
+	struct asid_pick pick;
+	uint64_t now;
+	bool behind, flush;
+
 	publish_loaded(c, (uintptr_t)pm);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	c->flushed_gen = gen_of(pm);
-	mmu_root_activate(pm->root_pa, pm->asid, true);
+	now = gen_of(pm);
+	asid_activate(arch_cpu_id(), &pm->tlb, &pick);
+	if (pick.flush_all) {
+		/* A rollover: no tag of the new generation is loaded before
+		 * every entry of the old one is gone from this CPU. */
+		mmu_tlb_flush_all_local();
+		tlb_stat_add(TLB_STAT_FULL_FLUSH, 1);
+	}
+	behind = pick.slot->flushed_gen < now;
+	if (behind && !pick.flush_tag) {
+		if (tlb_bug_skip_catchup)
+			behind = false;		/* self-check only */
+		else
+			tlb_stat_add(TLB_STAT_CATCHUP, 1);
+	}
+	flush = pick.flush_tag || behind;
+	pick.slot->flushed_gen = now;
+	c->slot = pick.slot;
+	mmu_root_activate(pm->root_pa, pick.slot->tag,
+			  flush || asid_mode() == ASID_UNTAGGED);
 }
 
 /* Back from lazy mode to the space still loaded: flush it if a change
@@ -201,10 +250,10 @@ static void catch_up(struct tlb_cpu *c, struct pmap *pm)
 	publish_loaded(c, (uintptr_t)pm);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	now = gen_of(pm);
-	if (now == c->flushed_gen)
+	if (now == c->slot->flushed_gen || tlb_bug_skip_catchup)
 		return;
-	mmu_tlb_flush_asid_local(pm->asid);
-	c->flushed_gen = now;
+	mmu_tlb_flush_asid_local(c->slot->tag);
+	c->slot->flushed_gen = now;
 	tlb_stat_add(TLB_STAT_CATCHUP, 1);
 }
 

@@ -26,7 +26,6 @@
 
 #define KERNEL_VA	(MMU_KMAP_BASE + 15 * PAGE_SIZE)	/* a test page */
 #define USER_VA		((vaddr_t)0x400000)
-#define TEST_ASID	0x5au
 #define MARK_A		0xa1a1a1a1u
 #define MARK_B		0xb2b2b2b2u
 #define PROT_RW		(VM_READ | VM_WRITE)
@@ -62,6 +61,10 @@ static void flush_broadcast(enum flush_kind kind, unsigned int asid,
 		mmu_tlb_flush_asid_broadcast(asid);
 }
 
+/* The tag the ASID layer gave the test's pmap (global names: the same on
+ * every CPU; 0 with tlb.asid=0), read where it was activated last. */
+static unsigned int test_tag;
+
 /* Point @pm's leaf for @va at @pg by break-before-make, invalidating with
  * one broadcast operation of @kind. False if @va is not mapped. */
 static bool remap_broadcast(struct pmap *pm, vaddr_t va, struct page *pg,
@@ -78,7 +81,7 @@ static bool remap_broadcast(struct pmap *pm, vaddr_t va, struct page *pg,
 	old = *slot;
 	mmu_pte_store(slot, MMU_PTE_INVALID);
 	mmu_pte_publish();
-	flush_broadcast(kind, pm->asid, va);
+	flush_broadcast(kind, test_tag, va);
 	mmu_pte_store(slot, mmu_pte_make_leaf(page_to_phys(pg),
 					      mmu_pte_flags(old, 0), 0));
 	mmu_pte_publish();
@@ -145,6 +148,7 @@ static void activate_and_read(void *arg)
 	unsigned int id = this_cpu()->id;
 
 	pmap_activate(arg);
+	test_tag = tlb_tag_here(arg);
 	seen[id] = *(volatile uint32_t *)USER_VA;
 	ttbr0_seen[id] = read_sysreg(ttbr0_el1);
 	tcr_seen[id] = read_sysreg(tcr_el1);
@@ -166,11 +170,11 @@ static void deactivate(void *arg)
 	tcr_seen[id] = read_sysreg(tcr_el1);
 }
 
-/* Online CPUs whose TTBR0 held @pm with TEST_ASID and whose TTBR0 walks
+/* Online CPUs whose TTBR0 held @pm with test_tag and whose TTBR0 walks
  * were on (@walking) or off, as last recorded. */
 static unsigned int cpus_with_root(const struct pmap *pm, bool walking)
 {
-	uint64_t want = pm->root_pa | (uint64_t)TEST_ASID << TTBR_ASID_SHIFT;
+	uint64_t want = pm->root_pa | (uint64_t)test_tag << TTBR_ASID_SHIFT;
 	unsigned int cpu, n = 0;
 
 	for_each_cpu_in(cpu, &cpus_online)
@@ -189,7 +193,6 @@ static void user_asid_reaches_every_cpu(struct ktest *t)
 	KASSERT_NOT_NULL(t, a);
 	KASSERT_NOT_NULL(t, b);
 	KASSERT_NOT_NULL(t, pm);
-	pmap_set_asid(pm, TEST_ASID);
 	KASSERT_EQ(t, pmap_enter(pm, USER_VA, page_to_phys(a), PROT_RW, NULL), 0);
 	/* Every CPU, this one included, runs @pm and caches USER_VA. */
 	xcall_run(&cpus_online, activate_and_read, pm);

@@ -26,9 +26,8 @@ struct pmap {
 	struct spinlock lock;	/* protects the tables and counters */
 	mmu_pte_t *root;	/* direct-map address of the root table */
 	paddr_t root_pa;
-	unsigned int asid;	/* TLB tag; 0 until an ASID allocator assigns one */
 	bool kernel;		/* the kernel pmap: leaves are global */
-	struct tlb_space tlb;	/* id and generation (smp/tlb.h) */
+	struct tlb_space tlb;	/* id, generation, ASID (smp/tlb.h) */
 	unsigned long resident;	/* valid leaf entries */
 	unsigned long tables;	/* page-table pages, the root included */
 };
@@ -147,14 +146,9 @@ void pmap_kremove(vaddr_t va, size_t len, struct tlb_batch *batch);
  * Make @pm this CPU's user address space through the coherence layer
  * (tlb_switch_to: publish, catch up by generation); for pmap_kernel(),
  * load the kernel root now (no lazy mode: callers of this mean it).
- * Until an ASID allocator hands out tags every pmap uses ASID 0, so a
- * switch to a different root flushes that tag.
+ * The tag comes from the ASID layer (<smp/asid.h>).
  * Locking: none (disables interrupts itself). TLB: flushes locally.
  */
 void pmap_activate(struct pmap *pm);
-
-/* Give @pm the TLB tag @asid (for the ASID allocator). Locking: @pm must
- * not be active anywhere. TLB: the caller flushes @asid before reuse. */
-void pmap_set_asid(struct pmap *pm, unsigned int asid);
 
 #endif

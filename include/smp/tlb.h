@@ -23,8 +23,9 @@
  *   broadcast  TLBI IS pages or ASIDE1IS + DSB ISH reaches every CPU; no IPI, no gen
  *   none       pages      nothing (tests only: stale entries survive)
  *
- *   [1] It flushed S when it switched away (untagged: every root switch
- *       flushes, and every user space shares tag 0 today).
+ *   [1] It may still hold S's entries under S's tag, but its ASID slot
+ *       for S is behind S's generation, so activating S flushes the tag
+ *       first (<smp/asid.h>; untagged CPUs flush on every switch anyway).
  *   [2] Its catch-up on return to S flushes S's tag if flushed_gen is
  *       behind S's generation; when it switches elsewhere instead, the
  *       switch flushes. Freed page tables cannot wait: a speculative walk
@@ -52,6 +53,9 @@ struct tlb_space {
 	/* 8-byte aligned on i686 too: both are 64-bit atomics. */
 	uint64_t id __aligned(8);	/* never reused; 0: the kernel's */
 	uint64_t gen __aligned(8);	/* bumped by each invalidating change */
+	/* Global ASID mode: generation | tag (smp/asid_global.c); 0 until
+	 * the space first runs. Unused by the other modes. */
+	uint64_t asid __aligned(8);
 };
 
 /*
@@ -110,6 +114,26 @@ void tlb_switch_to(struct pmap *pm);
  * address space it ran). Locking: interrupts off. TLB: none needed.
  */
 void tlb_switch_to_kernel_root(void);
+
+/*
+ * The tag under which this CPU may hold entries of @pm (its slot's, the
+ * space's global ASID, or 0 for the kernel and untagged CPUs), for a local
+ * flush. Locking: interrupts off; the answer holds until the next switch
+ * on this CPU. TLB: none.
+ */
+unsigned int tlb_tag_here(const struct pmap *pm);
+
+/* The ASID mode in force ("untagged", "per-CPU", "global") and its
+ * width in bits (0 untagged). */
+const char *tlb_asid_mode(void);
+unsigned int tlb_asid_bits(void);
+
+/*
+ * Print one line of totals over the online CPUs ("tlb: totals: NAME N,
+ * ..." for the main counters), e.g. after init exited, so a run's log
+ * says what the coherence layer did. Locking: none (racy sums).
+ */
+void tlb_report(void);
 
 /* Run this CPU's shootdown queue. From the arch IPI handler for IPI_TLB
  * with interrupts off. */

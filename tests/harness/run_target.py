@@ -202,6 +202,9 @@ def verdict(run, target):
         return "the kernel reported success status with failed results"
     if run.failed:
         return f"{run.failed} of {run.plan} top-level results failed"
+    if target.console_must and not any(re.search(target.console_must, l)
+                                       for l in run.lines):
+        return f"no console line matches /{target.console_must}/"
     return None
 
 

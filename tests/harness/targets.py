@@ -49,6 +49,9 @@ class Target:
     tcg_threads: str = "single"
     # Self-checks: the run must FAIL and its console must match this regex.
     expect_failure: str = ""
+    # Passing runs must also print a console line matching this regex
+    # (evidence the run exercised what it is for, e.g. ASID rollovers).
+    console_must: str = ""
     # User targets: the program run as init (the kernel's init= path).
     init: str = None
     # Comparison targets: ARCH/PROGRAM for tools/user_test.sh --run.
@@ -272,7 +275,18 @@ def _host():
             # must then see the stale translation.
             Target("host-selfcheck-tlb", "host", "native",
                    kargs="sim.tlb=none",
-                   expect_failure=r"not ok \d+ sim_tlb")]
+                   expect_failure=r"not ok \d+ sim_tlb"),
+            # The ASID allocators with one rule broken: a PCID slot
+            # reused unflushed after eviction, a tag reused unflushed
+            # after a rollover. The simulated TLB must show stale reads.
+            Target("host-selfcheck-asid-evict", "host", "native",
+                   kargs="sim.bug=no_evict_flush ktest.filter=sim_asid",
+                   expect_failure=r"stale reads; first at .*\n.*\n"
+                                  r"\s*not ok \d+ percpu_walk_evicts"),
+            Target("host-selfcheck-asid-rollover", "host", "native",
+                   kargs="sim.bug=no_rollover_flush ktest.filter=sim_asid",
+                   expect_failure=r"stale reads; first at .*\n.*\n"
+                                  r"\s*not ok \d+ global_walk_rolls_over")]
 
 
 def _tools():
@@ -315,12 +329,20 @@ TLB_POLICIES = (
     ("ceiling1", "tlb=batched tlb.ceiling=1"),
     ("ceiling4096", "tlb=batched tlb.ceiling=4096"),
 )
+# aarch64 only: broadcast TLBI, untagged (tlb.asid=0), and 3-bit global
+# ASIDs, where a few processes already roll the generation over.
+TLB_POLICIES_AARCH64 = (
+    ("broadcast", "tlb=broadcast"),
+    ("asid0", "tlb=batched tlb.asid=0"),
+    ("asid3", "tlb=batched tlb.asid_bits=3"),
+    ("broadcast-asid3", "tlb=broadcast tlb.asid_bits=3"),
+)
 
 
 def _tlb_policies():
     t = []
     for arch in ("x86_64", "i686", "aarch64"):
-        policies = TLB_POLICIES + ((("broadcast", "tlb=broadcast"),)
+        policies = TLB_POLICIES + (TLB_POLICIES_AARCH64
                                    if arch == "aarch64" else ())
         boot = default_boot(arch)
         ib, initrd = initramfs_boot(arch), f"build/{arch}/initramfs.cpio"
@@ -336,6 +358,51 @@ def _tlb_policies():
                             init=f"{USER_BIN}/coherence_test"))
         t.append(Target(f"{arch}-tlb-batched-smp8", arch, boot, 8,
                         kargs="tlb=batched ktest.filter=tlb*"))
+        # The catch-up is load-bearing: without it a CPU back from lazy
+        # mode reads the old frame, and the tlb suite must say so.
+        t.append(Target(f"{arch}-selfcheck-tlbcatchup", arch, boot, 4,
+                        kargs="tlb=batched tlb.bug=skip_catchup "
+                              "ktest.filter=tlb",
+                        expect_failure=r"read the old frame"))
+        # The ASID layer (tests/kernel/smp/asid_test.c) at the CPU's width.
+        t.append(Target(f"{arch}-asid-smp4", arch, boot, 4,
+                        kargs="ktest.filter=asid"))
+    t += _asids()
+    return t
+
+
+# The kernel's totals line after init (smp/tlb.c tlb_report): at least
+# one rollover happened.
+ROLLED_OVER = r"tlb: totals: .* asid_rollovers [1-9]"
+
+
+def _asids():
+    """aarch64's global ASIDs at widths where rollovers happen within a
+    test: the asid suite (3 bits at -smp 4; 2 bits, the least that 2 CPUs
+    allow, at -smp 2), user programs that make many processes under
+    multi-threaded TCG, and the self-check that a rollover without the
+    flush is caught."""
+    boot, ib = default_boot("aarch64"), initramfs_boot("aarch64")
+    initrd = "build/aarch64/initramfs.cpio"
+    t = [Target("aarch64-asid-bits3-smp4", "aarch64", boot, 4,
+                kargs="tlb.asid_bits=3 ktest.filter=asid"),
+         Target("aarch64-asid-bits2-smp2", "aarch64", boot, 2,
+                kargs="tlb.asid_bits=2 ktest.filter=asid"),
+         Target("aarch64-selfcheck-asid-rollover", "aarch64", boot, 4,
+                kargs="tlb.asid_bits=3 tlb.bug=no_rollover_flush "
+                      "ktest.filter=asid",
+                expect_failure=r"expected flushed == others")]
+    t.append(Target("aarch64-user-asid-bits2-mttcg-smp2", "aarch64", ib, 2,
+                    initrd=initrd, timeout=180,
+                    kargs=f"init={USER_BIN}/asid_test tlb.asid_bits=2",
+                    init=f"{USER_BIN}/asid_test", tcg_threads="multi",
+                    console_must=ROLLED_OVER))
+    for prog in ("asid", "fork", "proclimit"):
+        t.append(Target(f"aarch64-user-{prog}-asid3-mttcg-smp4", "aarch64",
+                        ib, 4, initrd=initrd, timeout=180,
+                        kargs=f"init={USER_BIN}/{prog}_test tlb.asid_bits=3",
+                        init=f"{USER_BIN}/{prog}_test", tcg_threads="multi",
+                        console_must=ROLLED_OVER))
     return t
 
 

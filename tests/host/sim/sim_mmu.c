@@ -341,8 +341,9 @@ uint64_t sim_table_fingerprint(paddr_t root_pa)
  * The coherence layer's entry points on the host. The simulated CPUs are
  * threads of one test that invalidates their TLBs itself (sim_tlb
  * suites), so a shootdown is the local flush alone, and a switch is the
- * root switch alone (tag 0 flushes, as the guest's untagged path does).
- * smp/ itself is guest code today.
+ * root switch alone, under the tag the test put in pm->tlb.asid (flushed
+ * on every switch, as the guest's untagged path does). smp/ itself is
+ * guest code today.
  */
 void tlb_shootdown(struct tlb_batch *b)
 {
@@ -355,6 +356,12 @@ void tlb_space_init(struct tlb_space *sp, bool kernel)
 
 	sp->id = kernel ? 0 : next_id++;
 	sp->gen = 0;
+	sp->asid = 0;
+}
+
+unsigned int tlb_tag_here(const struct pmap *pm)
+{
+	return pm->kernel ? 0 : (unsigned int)pm->tlb.asid;
 }
 
 void tlb_space_fini(struct pmap *pm)
@@ -367,7 +374,7 @@ void tlb_switch_to(struct pmap *pm)
 	if (pm->kernel)
 		mmu_root_deactivate();
 	else
-		mmu_root_activate(pm->root_pa, pm->asid, true);
+		mmu_root_activate(pm->root_pa, tlb_tag_here(pm), true);
 }
 
 void tlb_switch_to_kernel_root(void)

@@ -357,7 +357,7 @@ static void release_once(struct ktest *t, unsigned long inject)
 	for (unsigned int i = N; i-- > 0;)
 		KEXPECT_EQ(t, sim_load32(BASE_VA + (vaddr_t)i * PAGE_SIZE,
 					 USER, &v), 0);
-	KEXPECT_TRUE(t, sim_tlb_holds(0, pm->asid, BASE_VA));
+	KEXPECT_TRUE(t, sim_tlb_holds(0, (unsigned int)pm->tlb.asid, BASE_VA));
 	KASSERT_EQ(t, pmap_enter(pm, BASE_VA + (vaddr_t)N * PAGE_SIZE,
 				 page_to_phys(zero), VM_READ, NULL), 0);
 	tlb_batch_stats(0, &s0);
@@ -379,7 +379,7 @@ static void release_once(struct ktest *t, unsigned long inject)
 	/* Nothing dropped yet is still reachable through a TLB. */
 	for (unsigned int i = 0; i < N; i++)
 		if (f[i]->refcount == 0 || (i % 3 == 0 && f[i]->refcount == 1))
-			KEXPECT_FALSE(t, sim_tlb_holds(0, pm->asid,
+			KEXPECT_FALSE(t, sim_tlb_holds(0, (unsigned int)pm->tlb.asid,
 					BASE_VA + (vaddr_t)i * PAGE_SIZE));
 	tlb_batch_end(&b);
 	tlb_batch_stats(0, &s1);

@@ -56,7 +56,7 @@ static bool env_setup(struct env *e, unsigned int n, unsigned int asid)
 	e->pm = pmap_create();
 	if (!e->pm)
 		return false;
-	pmap_set_asid(e->pm, e->asid);
+	e->pm->tlb.asid = e->asid;
 	pmap_activate(e->pm);
 	for (; e->n < n; e->n++) {
 		e->f[e->n] = marked_frame(MARK(e->n));
@@ -237,7 +237,7 @@ static void asid_tagging(struct ktest *t)
 	other = marked_frame(0xbbbb);
 	KASSERT_NOT_NULL(t, pm2);
 	KASSERT_NOT_NULL(t, other);
-	pmap_set_asid(pm2, 2);
+	pm2->tlb.asid = 2;
 	KEXPECT_EQ(t, pmap_enter(pm2, va_of(0), page_to_phys(other), VM_READ,
 				 NULL), 0);
 	pmap_activate(pm2);

@@ -26,6 +26,8 @@
 #define NPAGES		64	/* above the default ceiling of 33 */
 #define FEW		8	/* below it */
 #define PROT_RW		(VM_READ | VM_WRITE)
+#define MARK_A		0x0a0a0a0au
+#define MARK_B		0x0b0b0b0bu
 #define CONCURRENT_ROUNDS 100
 #define KVA		(MMU_KMAP_BASE + 2 * PAGE_SIZE)	/* test page 2 */
 
@@ -56,6 +58,25 @@ static unsigned int others_moved_by(const uint64_t *before, enum tlb_stat k,
 
 	for_each_cpu_in(cpu, &cpus_online)
 		n += cpu != this_cpu()->id && stat(cpu, k) - before[cpu] == delta;
+	return n;
+}
+
+static uint32_t seen[MAX_CPUS];
+
+/* Read UVA through this CPU's TLB (the user half is readable from the
+ * kernel: no SMAP/PAN yet). */
+static void read_uva(void *arg)
+{
+	(void)arg;
+	seen[this_cpu()->id] = *(volatile uint32_t *)UVA;
+}
+
+static unsigned int others_seeing(uint32_t want)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_cpu_in(cpu, &cpus_online)
+		n += cpu != this_cpu()->id && seen[cpu] == want;
 	return n;
 }
 
@@ -234,6 +255,49 @@ static void lazy_cpu(struct ktest *t)
 }
 
 /*
+ * The catch-up is what keeps a lazy CPU correct: it cached UVA -> A, went
+ * idle, missed the remap to B (no IPI), and must read B once back. With
+ * tlb.bug=skip_catchup it reads A (the *-selfcheck-tlbcatchup targets).
+ */
+static void lazy_catch_up_reads_new_frame(struct ktest *t)
+{
+	unsigned int others = cpuset_count(&cpus_online) - 1;
+	unsigned long before = pmm_free_count();
+	struct tlb_batch batch;
+	struct page *a, *b;
+	struct pmap *pm;
+
+	if (!policy_is("batched") || !tlb_lazy()) {
+		ktest_skip(t, "needs tlb=batched with tlb.lazy=1");
+		return;
+	}
+	a = ktest_frame_with(MARK_A);
+	b = ktest_frame_with(MARK_B);
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, b);
+	pm = pmap_with(a, 2);	/* the second page keeps the table */
+	KASSERT_NOT_NULL(t, pm);
+	ktest_run_on_others(load_pmap, pm);
+	ktest_run_on_others(read_uva, NULL);
+	KEXPECT_EQ(t, others_seeing(MARK_A), others);	/* cached */
+	ktest_run_on_others(go_idle, NULL);
+	tlb_batch_begin(&batch, pm);
+	KASSERT_EQ(t, pmap_enter(pm, UVA, page_to_phys(b), PROT_RW, &batch), 0);
+	tlb_batch_end(&batch);
+	ktest_run_on_others(come_back, pm);
+	ktest_run_on_others(read_uva, NULL);
+	KEXPECT_EQ(t, others_seeing(MARK_B), others);
+	if (others_seeing(MARK_A))
+		ktest_diag(t, "%u CPU(s) back from lazy mode read the old frame",
+			   others_seeing(MARK_A));
+	ktest_run_on_others(load_kernel_root, NULL);
+	pmap_destroy(pm);
+	pmm_free(a, 0);
+	pmm_free(b, 0);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/*
  * Destroying a space that other CPUs keep loaded lazily makes each drop
  * it (one unload each) before its tables are freed.
  */
@@ -300,5 +364,6 @@ static void concurrent_initiators(struct ktest *t)
 KTEST_SUITE_SKIP_IF(tlb, ktest_skip_unless_pmap_smp,
 		    KTEST_CASE(one_ipi_per_cpu),
 		    KTEST_CASE(lazy_cpu),
+		    KTEST_CASE(lazy_catch_up_reads_new_frame),
 		    KTEST_CASE(destroy_unloads_lazy),
 		    KTEST_CASE(concurrent_initiators));
