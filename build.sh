@@ -210,6 +210,12 @@ cmd_build() {
 		echo "== build host (MI code under ASan + UBSan)"
 		with_lock build/host make --no-print-directory -j"$JOBS" \
 			-f tests/host/Makefile
+		# The coherence layer's threads-as-CPUs binary again, under
+		# ThreadSanitizer (it cannot share objects with ASan).
+		echo "== build host-tsan (smp/ on threads under TSan)"
+		with_lock build/host-tsan make --no-print-directory \
+			-j"$JOBS" -f tests/host/Makefile O=build/host-tsan \
+			SAN=-fsanitize=thread build/host-tsan/ktest-host-smp
 	fi
 	merge_compile_commands
 }

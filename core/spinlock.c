@@ -79,10 +79,24 @@ static void spin_debug_release(const struct spinlock *lock)
 #endif
 }
 
+/* @holder is diagnostics, read by every CPU that takes the lock: relaxed
+ * atomics, so the race is a defined one (and TSan says nothing). Only
+ * the holder itself can read its own id there. */
+static int holder_of(const struct spinlock *lock)
+{
+	return __atomic_load_n(&lock->holder, __ATOMIC_RELAXED);
+}
+
+static void set_holder(struct spinlock *lock, int cpu)
+{
+	__atomic_store_n(&lock->holder, cpu, __ATOMIC_RELAXED);
+}
+
 bool spin_is_held_by_me(const struct spinlock *lock)
 {
-	return READ_ONCE(lock->holder) == (int)arch_cpu_id() &&
-	       READ_ONCE(lock->owner) != READ_ONCE(lock->next);
+	return holder_of(lock) == (int)arch_cpu_id() &&
+	       __atomic_load_n(&lock->owner, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&lock->next, __ATOMIC_RELAXED);
 }
 
 void spin_lock(struct spinlock *lock)
@@ -96,7 +110,7 @@ void spin_lock(struct spinlock *lock)
 	ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
 	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket)
 		arch_cpu_relax();
-	lock->holder = (int)arch_cpu_id();
+	set_holder(lock, (int)arch_cpu_id());
 }
 
 bool spin_trylock(struct spinlock *lock)
@@ -112,17 +126,17 @@ bool spin_trylock(struct spinlock *lock)
 	/* A trylock cannot deadlock, but what it holds still ranks the
 	 * locks taken after it. */
 	spin_debug_acquire(lock);
-	lock->holder = (int)arch_cpu_id();
+	set_holder(lock, (int)arch_cpu_id());
 	return true;
 }
 
 void spin_unlock(struct spinlock *lock)
 {
-	if (lock->holder != (int)arch_cpu_id())
+	if (holder_of(lock) != (int)arch_cpu_id())
 		panic("spin_unlock: '%s' not held by cpu%u (holder %d)",
-		      lock->name, arch_cpu_id(), lock->holder);
+		      lock->name, arch_cpu_id(), holder_of(lock));
 	spin_debug_release(lock);
-	lock->holder = -1;
+	set_holder(lock, -1);
 	/* Only the holder writes @owner, so a plain increment is enough. */
 	__atomic_store_n(&lock->owner, lock->owner + 1, __ATOMIC_RELEASE);
 }

@@ -12,6 +12,7 @@
  * Lock order: a zone lock is innermost (pmap and kheap locks come first).
  */
 #include <kern/arch.h>
+#include <kern/cmdline.h>
 #include <kern/panic.h>
 #include <kern/printk.h>
 #include <kern/string.h>
@@ -245,6 +246,24 @@ struct page *pmm_alloc(unsigned int order, unsigned int flags)
 	return pg;
 }
 
+CMDLINE_PARAM(pmm_poison, "pmm.poison",
+	      "1: fill every freed frame with 0x6b bytes, so a stale "
+	      "translation to a freed frame reads poison (Linux's page "
+	      "poisoning; a debugging aid, it costs a page write per free)");
+
+#define PMM_POISON	0x6b
+
+bool pmm_poison_frees;
+
+/* Frames above the direct map (i686 high memory) stay as they were. */
+static void poison(struct page *pg, unsigned int order)
+{
+	void *va = page_to_virt(pg);
+
+	if (va)
+		memset(va, PMM_POISON, (size_t)PAGE_SIZE << order);
+}
+
 void pmm_free(struct page *pg, unsigned int order)
 {
 	struct pmm_zone *z = page_zone(pg);
@@ -261,6 +280,8 @@ void pmm_free(struct page *pg, unsigned int order)
 		      (unsigned long long)page_to_phys(pg), (int)pg->mapcount);
 	/* Owner flags (page table, slab, ...) end with the allocation. */
 	pg->flags = 0;
+	if (pmm_poison_frees)
+		poison(pg, order);
 	if (order == 0) {
 		pcpu_free(z, pg);
 		return;

@@ -10,6 +10,7 @@
  * run big enough, and everything neither reserved nor memmap is seeded
  * into the buddy lists.
  */
+#include <kern/cmdline.h>
 #include <kern/errno.h>
 #include <kern/panic.h>
 #include <kern/printk.h>
@@ -247,7 +248,10 @@ int pmm_init(const struct boot_mem_range *usable, unsigned int n_usable,
 	for (unsigned int i = 0; i < pmm_nsegs; i++)
 		for_each_free_run(&pmm_segs[i], reserved_r, nr, seed_run, NULL);
 	pmm_initialised = true;
+	pmm_poison_frees = cmdline_get_bool("pmm.poison", false);
 	print_summary(&memmap);
+	if (pmm_poison_frees)
+		printk("pmm: poisoning freed frames (pmm.poison=1)\n");
 	return 0;
 }
 

@@ -222,7 +222,8 @@ void tlb_batch_end(struct tlb_batch *b)
 
 	if (batch_pending(b))
 		st->batches++;
-	tlb_batch_flush(b);
+	if (!tlb_bug_early_free)
+		tlb_batch_flush(b);
 	/* Every TLB that could reach these frames is clean: reuse is safe,
 	 * and a copy-on-write partner may now see its frame unshared. */
 	drop_puts(b->put, b->nput, st);
@@ -243,6 +244,8 @@ void tlb_batch_end(struct tlb_batch *b)
 		st->frames_freed++;
 		pmm_free(pg, pg->order);
 	}
+	if (tlb_bug_early_free)
+		tlb_batch_flush(b);	/* self-check: the frames went first */
 	b->put_chunk = NULL;
 	b->freed_tables = false;
 }

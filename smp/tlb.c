@@ -31,7 +31,7 @@ CMDLINE_PARAM(tlb_asid_bits, "tlb.asid_bits",
 	      "sooner; raised to what the CPU count needs");
 CMDLINE_PARAM(tlb_bug, "tlb.bug",
 	      "self-checks only, a rule broken on purpose: skip_catchup | "
-	      "no_rollover_flush | no_evict_flush");
+	      "no_rollover_flush | no_evict_flush | drop_coalesced | early_free");
 CMDLINE_PARAM(tlb_ceiling_param, "tlb.ceiling",
 	      "pages above which a flush covers the whole address space "
 	      "(default 33, as Linux x86)");
@@ -52,6 +52,8 @@ static const struct tlb_policy *policy = &tlb_policy_batched;
 static unsigned long ceiling = TLB_CEILING_DEFAULT;
 bool tlb_lazy_enabled = true;
 bool tlb_bug_skip_catchup;
+bool tlb_bug_drop_coalesced;
+bool tlb_bug_early_free;
 static uint64_t next_space_id = 1;
 
 static bool available(const struct tlb_policy *p)
@@ -109,6 +111,8 @@ static void choose_asids(void)
 /* tlb.bug: the self-check switches, each breaking one rule. */
 static void choose_bug(const char *bug)
 {
+	tlb_bug_skip_catchup = tlb_bug_drop_coalesced = tlb_bug_early_free =
+		asid_bug_no_rollover_flush = asid_bug_no_evict_flush = false;
 	if (!bug)
 		return;
 	if (!strcmp(bug, "skip_catchup"))
@@ -117,9 +121,14 @@ static void choose_bug(const char *bug)
 		asid_bug_no_rollover_flush = true;
 	else if (!strcmp(bug, "no_evict_flush"))
 		asid_bug_no_evict_flush = true;
+	else if (!strcmp(bug, "drop_coalesced"))
+		tlb_bug_drop_coalesced = true;
+	else if (!strcmp(bug, "early_free"))
+		tlb_bug_early_free = true;
 	else {
 		printk("cmdline: tlb.bug=%s is not a known bug (skip_catchup, "
-		       "no_rollover_flush, no_evict_flush); ignored\n", bug);
+		       "no_rollover_flush, no_evict_flush, drop_coalesced, "
+		       "early_free); ignored\n", bug);
 		return;
 	}
 	printk("tlb: bug %s on purpose: stale translations expected "

@@ -45,6 +45,10 @@ extern bool tlb_lazy_enabled;
  * space its slot is behind on does not flush the tag. */
 extern bool tlb_bug_skip_catchup;
 
+/* tlb.bug=drop_coalesced: a request that finds a non-empty queue is
+ * dropped (counted as coalesced, never run). Self-checks only. */
+extern bool tlb_bug_drop_coalesced;
+
 /* --- tlb_switch.c: per-CPU loaded state and the flush decisions ------- */
 
 /*

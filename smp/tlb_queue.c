@@ -35,6 +35,16 @@ static struct tlb_queue queues[MAX_CPUS] = {
 	[0 ... MAX_CPUS - 1] = { .lock = SPINLOCK_INIT("tlb_queue") },
 };
 
+/* Self-check tlb.bug=drop_coalesced: is @q non-empty right now? */
+static bool queue_busy(struct tlb_queue *q)
+{
+	unsigned long flags = spin_lock_irqsave(&q->lock);
+	bool busy = q->head != q->tail;
+
+	spin_unlock_irqrestore(&q->lock, flags);
+	return busy;
+}
+
 /* Returns false if @q is full; sets *was_empty otherwise. */
 static bool queue_push(struct tlb_queue *q, struct tlb_req *r,
 		       bool *was_empty)
@@ -128,6 +138,12 @@ void tlb_queue_post(const struct cpuset *targets, struct tlb_req *r,
 	for_each_cpu_in(cpu, targets) {
 		bool was_empty;
 
+		if (tlb_bug_drop_coalesced && coalesce &&
+		    queue_busy(&queues[cpu])) {
+			__atomic_fetch_sub(&r->pending, 1, __ATOMIC_RELEASE);
+			tlb_stat_add(TLB_STAT_COALESCED, 1);
+			continue;
+		}
 		while (!queue_push(&queues[cpu], r, &was_empty)) {
 			serve_own();
 			arch_cpu_relax();

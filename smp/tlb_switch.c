@@ -51,9 +51,14 @@ static struct pmap *loaded_of(uintptr_t state)
 	return (struct pmap *)(state & ~TLB_LAZY);
 }
 
+/* Release, and initiators read it with acquire: besides the seq_cst
+ * fences of the pairing (<smp/tlb.h>), this orders the accesses a CPU
+ * made through a space before an initiator that sees it gone frees the
+ * frames (free on arm64's stlr/ldar, and what TSan, blind to fences,
+ * can check in the host simulation). */
 static void publish_loaded(struct tlb_cpu *c, uintptr_t state)
 {
-	__atomic_store_n(&c->state, state, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->state, state, __ATOMIC_RELEASE);
 }
 
 static uint64_t gen_of(const struct pmap *pm)
@@ -85,7 +90,7 @@ void tlb_targets(const struct pmap *pm, bool with_lazy, struct cpuset *out)
 			cpuset_set(out, i);
 			continue;
 		}
-		st = __atomic_load_n(&tlb_cpus[i].state, __ATOMIC_RELAXED);
+		st = __atomic_load_n(&tlb_cpus[i].state, __ATOMIC_ACQUIRE);
 		if (loaded_of(st) != pm)
 			continue;
 		if ((st & TLB_LAZY) && !with_lazy) {
@@ -297,7 +302,7 @@ static void cpus_holding(const struct pmap *pm, struct cpuset *out)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for_each_cpu_in(i, &online)
 		if (i != self && loaded_of(__atomic_load_n(&tlb_cpus[i].state,
-						       __ATOMIC_RELAXED)) == pm)
+						       __ATOMIC_ACQUIRE)) == pm)
 			cpuset_set(out, i);
 }
 

@@ -35,6 +35,8 @@ struct pmm_zone {
 
 extern struct pmm_seg pmm_segs[PMM_MAX_SEGS];
 extern unsigned int pmm_nsegs;
+/* pmm.poison=1: pmm_free fills each freed frame with PMM_POISON bytes. */
+extern bool pmm_poison_frees;
 extern struct pmm_zone pmm_zones[PMM_NR_ZONES];
 
 static inline struct pmm_zone *page_zone(const struct page *pg)

@@ -135,6 +135,10 @@ unsigned int tlb_asid_bits(void);
  */
 void tlb_report(void);
 
+/* tlb.bug=early_free (self-checks only): tlb_batch_end frees the frames
+ * it deferred before the shootdown instead of after it. */
+extern bool tlb_bug_early_free;
+
 /* Run this CPU's shootdown queue. From the arch IPI handler for IPI_TLB
  * with interrupts off. */
 void tlb_handle_ipi(void);

@@ -105,13 +105,18 @@ HOST_BINARY = os.path.join(TOP, "build", "host", "ktest-host")
 # Sanitizer reports must not exit 1 (our "pass"): give them their own codes.
 # Even, so they never read as a power-off status (qemu.guest_status).
 HOST_ENV = {"ASAN_OPTIONS": "exitcode=86:detect_leaks=1:abort_on_error=0",
-            "UBSAN_OPTIONS": "halt_on_error=1:exitcode=88:print_stacktrace=1"}
+            "UBSAN_OPTIONS": "halt_on_error=1:exitcode=88:print_stacktrace=1",
+            "TSAN_OPTIONS": "halt_on_error=1:exitcode=90"}
+# boot "smp-tsan": ktest-host-smp built under ThreadSanitizer.
+HOST_TSAN_BINARY = os.path.join(TOP, "build", "host-tsan", "ktest-host-smp")
 
 
 def target_argv(target, gdb_port=None):
     if target.arch == "host":
         binary = HOST_BINARY
-        if target.boot != "native":
+        if target.boot == "smp-tsan":
+            binary = HOST_TSAN_BINARY
+        elif target.boot != "native":
             binary += "-" + target.boot
         return [binary, target.kargs], dict(os.environ, **HOST_ENV)
     kargs = f"{target.kargs} ktest.expect_cpus={target.smp}".strip()

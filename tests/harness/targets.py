@@ -289,6 +289,36 @@ def _host():
                                   r"\s*not ok \d+ global_walk_rolls_over")]
 
 
+# ktest-host-smp: the real coherence layer on 4 threads as CPUs
+# (tests/host/smp), freed frames poisoned so a stale read of one shows.
+HOST_SMP_KARGS = "pmm.poison=1 ktest.filter=sim_coherence"
+
+def _host_smp():
+    """The policies (under every tag mode each) must never let a read see
+    an old or foreign frame; each deliberately broken rule must."""
+    t = [Target(f"host-smp-coherence-{name}", "host", "smp", timeout=120,
+                kargs=f"{kargs} {HOST_SMP_KARGS}")
+         for name, kargs in (("batched", "tlb=batched"),
+                             ("naive", "tlb=naive"),
+                             ("lazy0", "tlb=batched tlb.lazy=0"),
+                             ("ceiling1", "tlb=batched tlb.ceiling=1"))]
+    # The same walks under ThreadSanitizer: no data race in smp/ either.
+    t += [Target(f"host-smp-tsan-{name}", "host", "smp-tsan", timeout=180,
+                 kargs=f"{kargs} {HOST_SMP_KARGS}")
+          for name, kargs in (("batched", "tlb=batched"),
+                              ("naive", "tlb=naive"))]
+    for name, kargs in (("tlbnone", "tlb=none"),
+                        ("skip-catchup", "tlb.bug=skip_catchup"),
+                        ("no-evict-flush", "tlb.bug=no_evict_flush"),
+                        ("no-rollover-flush", "tlb.bug=no_rollover_flush"),
+                        ("drop-coalesced", "tlb.bug=drop_coalesced"),
+                        ("early-free", "tlb.bug=early_free")):
+        t.append(Target(f"host-smp-selfcheck-{name}", "host", "smp",
+                        timeout=120, kargs=f"{kargs} {HOST_SMP_KARGS}",
+                        expect_failure=r"[1-9]\d* stale"))
+    return t
+
+
 def _tools():
     """Checks of the project's own tooling, run on the host: the KTAP
     checker rejects what Linux's parser rejects; the README's examples
@@ -407,7 +437,7 @@ def _asids():
 
 
 TARGETS = {t.name: t for t in
-           _host() + _tools() + _boots() + _selfchecks() + _user() +
+           _host() + _host_smp() + _tools() + _boots() + _selfchecks() + _user() +
            _files() + _counter() + _tooling() + _i686_tls() +
            _tlb_policies()}
 

@@ -10,8 +10,10 @@
  */
 #define _GNU_SOURCE	/* pthread_getattr_np */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <kern/arch.h>
 #include <kern/backtrace.h>
@@ -23,7 +25,8 @@
 #include <ktest/ktest.h>
 #include <sim/sim.h>
 
-static unsigned int host_cpu;
+/* Per thread: ktest-host-smp runs simulated CPUs as threads. */
+static __thread unsigned int host_cpu;
 
 void arch_console_putc(char c)
 {
@@ -71,6 +74,23 @@ void arch_halt(void)
 {
 	fflush(stdout);
 	abort();
+}
+
+/* Spinning threads yield: the host may have fewer cores than CPUs. */
+void host_cpu_relax(void)
+{
+	sched_yield();
+}
+
+/* <kern/thread_md.h>'s clock (that header needs an arch's thread state). */
+uint64_t arch_clock_ns(void);
+
+uint64_t arch_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 unsigned long arch_irq_save(void)

@@ -7,9 +7,14 @@
 #define ARCH_ELF_MACHINE 62	/* EM_X86_64 */
 #define ARCH_ELF_CLASS 2	/* ELFCLASS64 */
 
+/* sched_yield (host_arch.c): simulated CPUs are threads that may share
+ * one host core, and a spinning one must let the one it waits for run. */
+void host_cpu_relax(void);
+
 static inline void arch_cpu_relax(void)
 {
 	__asm__ __volatile__("" ::: "memory");
+	host_cpu_relax();
 }
 
 #endif

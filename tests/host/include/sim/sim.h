@@ -29,8 +29,14 @@ void sim_machine_boot(struct boot_info *bi);
  * needs no direct map), or NULL outside RAM. */
 void *sim_ram_ptr(paddr_t pa);
 
-/* Make the calling thread run as simulated CPU @cpu (arch_cpu_id()). */
+/* Make the calling thread run as simulated CPU @cpu (arch_cpu_id()); the
+ * CPU number is per thread. */
 void host_cpu_set(unsigned int cpu);
+
+/* Run @fn(cpu, @arg) on simulated CPUs 0..@n-1 at once: CPU 0 on the
+ * calling thread, the others on host threads; returns when all have. */
+void sim_run_cpus(unsigned int n, void (*fn)(unsigned int cpu, void *arg),
+		  void *arg);
 
 /* --- Accesses through the simulated MMU (on the current CPU) ---------- */
 
