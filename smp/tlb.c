@@ -31,7 +31,8 @@ CMDLINE_PARAM(tlb_asid_bits, "tlb.asid_bits",
 	      "sooner; raised to what the CPU count needs");
 CMDLINE_PARAM(tlb_bug, "tlb.bug",
 	      "self-checks only, a rule broken on purpose: skip_catchup | "
-	      "no_rollover_flush | no_evict_flush | drop_coalesced | early_free");
+	      "no_rollover_flush | no_evict_flush | drop_coalesced | early_free | "
+	      "skip_lazy_tables");
 CMDLINE_PARAM(tlb_ceiling_param, "tlb.ceiling",
 	      "pages above which a flush covers the whole address space "
 	      "(default 33, as Linux x86)");
@@ -54,6 +55,7 @@ bool tlb_lazy_enabled = true;
 bool tlb_bug_skip_catchup;
 bool tlb_bug_drop_coalesced;
 bool tlb_bug_early_free;
+bool tlb_bug_skip_lazy_tables;
 static uint64_t next_space_id = 1;
 
 static bool available(const struct tlb_policy *p)
@@ -112,6 +114,7 @@ static void choose_asids(void)
 static void choose_bug(const char *bug)
 {
 	tlb_bug_skip_catchup = tlb_bug_drop_coalesced = tlb_bug_early_free =
+		tlb_bug_skip_lazy_tables =
 		asid_bug_no_rollover_flush = asid_bug_no_evict_flush = false;
 	if (!bug)
 		return;
@@ -125,10 +128,12 @@ static void choose_bug(const char *bug)
 		tlb_bug_drop_coalesced = true;
 	else if (!strcmp(bug, "early_free"))
 		tlb_bug_early_free = true;
+	else if (!strcmp(bug, "skip_lazy_tables"))
+		tlb_bug_skip_lazy_tables = true;
 	else {
 		printk("cmdline: tlb.bug=%s is not a known bug (skip_catchup, "
 		       "no_rollover_flush, no_evict_flush, drop_coalesced, "
-		       "early_free); ignored\n", bug);
+		       "early_free, skip_lazy_tables); ignored\n", bug);
 		return;
 	}
 	printk("tlb: bug %s on purpose: stale translations expected "
@@ -200,7 +205,7 @@ void tlb_report(void)
 		TLB_STAT_SKIPPED, TLB_STAT_PAGE_FLUSH, TLB_STAT_ASID_FLUSH,
 		TLB_STAT_FULL_FLUSH, TLB_STAT_LAZY_SKIPPED, TLB_STAT_CATCHUP,
 		TLB_STAT_BROADCAST, TLB_STAT_ASID_ALLOC,
-		TLB_STAT_ASID_ROLLOVER, TLB_STAT_SLOT_EVICT,
+		TLB_STAT_ASID_ROLLOVER, TLB_STAT_SLOT_EVICT, TLB_STAT_MERGED,
 	};
 	char line[512];
 	size_t len = snprintf(line, sizeof(line), "tlb: totals:");

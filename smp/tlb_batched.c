@@ -20,7 +20,8 @@ static void batched_shootdown(struct tlb_batch *b)
 	struct cpuset targets;
 
 	req.gen = b->pmap->kernel ? 0 : tlb_gen_bump(b->pmap);
-	tlb_targets(b->pmap, b->freed_tables || !tlb_lazy_enabled, &targets);
+	tlb_targets(b->pmap, (b->freed_tables && !tlb_bug_skip_lazy_tables) ||
+			     !tlb_lazy_enabled, &targets);
 	tlb_stat_add(TLB_STAT_SHOOTDOWNS, 1);
 	if (!cpuset_empty(&targets))
 		tlb_queue_post(&targets, &req, true);

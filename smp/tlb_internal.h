@@ -49,6 +49,10 @@ extern bool tlb_bug_skip_catchup;
  * dropped (counted as coalesced, never run). Self-checks only. */
 extern bool tlb_bug_drop_coalesced;
 
+/* tlb.bug=skip_lazy_tables: batched leaves lazy CPUs out even when page
+ * tables were freed. Self-checks only. */
+extern bool tlb_bug_skip_lazy_tables;
+
 /* --- tlb_switch.c: per-CPU loaded state and the flush decisions ------- */
 
 /*
@@ -69,6 +73,11 @@ void tlb_targets(const struct pmap *pm, bool with_lazy, struct cpuset *out);
 /* Run @r on this CPU: flush by VA, by tag or nothing, by generation.
  * Interrupts off. */
 void tlb_cpu_run_request(const struct tlb_req *r);
+
+/* Run the requests @r[0..n) (sorted by generation) on this CPU, merging
+ * those for one space whose pages together exceed the ceiling into one
+ * flush of its tag. Interrupts off. */
+void tlb_cpu_run_requests(const struct tlb_req *const *r, unsigned int n);
 
 /* The initiator flushed @pm's changes up to @gen locally: advance this
  * CPU's flushed generation if no earlier change can still be in flight. */

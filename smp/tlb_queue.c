@@ -94,11 +94,10 @@ static void drain(void)
 
 	while ((n = queue_take(q, batch)) != 0) {
 		sort_by_gen(batch, n);
-		for (unsigned int i = 0; i < n; i++) {
-			tlb_cpu_run_request(batch[i]);
+		tlb_cpu_run_requests((const struct tlb_req *const *)batch, n);
+		for (unsigned int i = 0; i < n; i++)
 			if (!batch[i]->unload)
 				ipi_stats_inc(IPI_STAT_TLB);
-		}
 		/* Release: the flushes are complete (the mmu_tlb_* calls
 		 * return after them) before the initiator frees anything. */
 		for (unsigned int i = 0; i < n; i++)

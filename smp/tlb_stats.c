@@ -38,6 +38,7 @@ const char *const tlb_stat_names[TLB_STAT_NKINDS] = {
 	[TLB_STAT_ASID_ALLOC] = "asid_allocs",
 	[TLB_STAT_ASID_ROLLOVER] = "asid_rollovers",
 	[TLB_STAT_SLOT_EVICT] = "slot_evictions",
+	[TLB_STAT_MERGED] = "merged_flushes",
 };
 
 /* Only the owning CPU writes its block, so no read-modify-write atomic is

@@ -200,6 +200,53 @@ void tlb_cpu_run_request(const struct tlb_req *r)
 	c->slot->flushed_gen = now;
 }
 
+/*
+ * Do the requests for @pm among @r[0..n) that this CPU's slot does not
+ * cover add up to more than tlb.ceiling pages, over more than one request?
+ * (A single full or above-ceiling request flushes the tag by itself.)
+ */
+static bool together_above_ceiling(const struct tlb_cpu *c,
+				   const struct pmap *pm,
+				   const struct tlb_req *const *r, unsigned int n)
+{
+	unsigned long pages = 0;
+	unsigned int count = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (r[i]->pm != pm || r[i]->unload ||
+		    r[i]->gen <= c->slot->flushed_gen)
+			continue;
+		if (!r[i]->batch || r[i]->batch->full)
+			return false;
+		pages += r[i]->batch->npages;
+		count++;
+	}
+	return count > 1 && pages > tlb_ceiling();
+}
+
+void tlb_cpu_run_requests(const struct tlb_req *const *r, unsigned int n)
+{
+	struct tlb_cpu *c = me();
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct pmap *pm = r[i]->pm;
+
+		/* Several initiators' ranges for the space this CPU runs,
+		 * queued together, merge: above the ceiling, one flush of
+		 * the tag covers them all, and each request then finds its
+		 * generation covered. */
+		if (!r[i]->unload && !pm->kernel && loaded_of(c->state) == pm &&
+		    together_above_ceiling(c, pm, r + i, n - i)) {
+			uint64_t now = gen_of(pm);
+
+			flush_space(pm);
+			c->slot->flushed_gen = now;
+			tlb_stat_add(TLB_STAT_MERGED, 1);
+		}
+		tlb_cpu_run_request(r[i]);
+	}
+}
+
 void tlb_local_done(struct pmap *pm, uint64_t gen)
 {
 	unsigned long irq = arch_irq_save();

@@ -9,8 +9,10 @@ such line is a command (run from the top directory with bash), and the lines
 after it, up to the next "$ " or the end of the block, are what it prints.
 Every documented line must appear in the command's output (stdout and stderr
 together), in the documented order; lines between them may differ, and a
-"..." line stands for lines the README leaves out. The exit status must be 0
-unless the example's last line is "(exit N)".
+"..." line stands for lines the README leaves out. "<n>" in a documented
+line stands for any decimal number (counts that move with every change to
+the kernel's size, such as free pages). The exit status must be 0 unless
+the example's last line is "(exit N)".
 """
 import os
 import re
@@ -20,6 +22,7 @@ import sys
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMEOUT = 600
 EXIT_LINE = re.compile(r"^\(exit (\d+)\)$")
+NUMBER = "<n>"
 
 
 def examples(text):
@@ -40,13 +43,23 @@ def examples(text):
     return out
 
 
+def matcher(want):
+    """A test for one documented line: equality, or a regex with "<n>"."""
+    if NUMBER not in want:
+        return lambda line: line == want
+    pattern = re.compile(re.escape(want).replace(re.escape(NUMBER), r"\d+")
+                         + "$")
+    return lambda line: pattern.match(line) is not None
+
+
 def missing(expected, actual):
     """The first documented line not found in order in @actual, or None."""
     i = 0
     for want in expected:
         if want.strip() in ("", "...") or EXIT_LINE.match(want):
             continue
-        while i < len(actual) and actual[i] != want:
+        matches = matcher(want)
+        while i < len(actual) and not matches(actual[i]):
             i += 1
         if i == len(actual):
             return want

@@ -30,6 +30,15 @@
 struct page;
 struct pmap;
 
+/*
+ * Why these sizes. A batch lives on the caller's stack and targets read
+ * its ranges while it waits, so it stays small. One vm system call touches
+ * one range per VMA it crosses, and 8 disjoint ones cover every call the
+ * test programs and benchmarks make; a ninth makes the batch "full" (one
+ * tag-wide flush), which is also what tlb.ceiling chooses for more than
+ * 33 pages anyway, so the limit rarely changes what is flushed. 16 inline
+ * frame references serve a small munmap without allocating a chunk.
+ */
 #define TLB_BATCH_MAX_RANGES	8	/* disjoint VA ranges remembered */
 #define TLB_BATCH_INLINE_PUTS	16	/* frame references kept in the batch */
 
@@ -58,8 +67,8 @@ void tlb_batch_begin(struct tlb_batch *b, struct pmap *pm);
 
 /*
  * Record that translations of [va, va + len) may be stale. Adjacent and
- * overlapping ranges merge; beyond TLB_BATCH_MAX_RANGES ranges or
- * TLB_BATCH_MAX_RANGES ranges the batch degrades to a whole-ASID flush;
+ * overlapping ranges merge; beyond TLB_BATCH_MAX_RANGES disjoint ranges
+ * the batch degrades to a whole-ASID flush;
  * above tlb_ceiling() pages (tlb.ceiling) its flush does.
  * Locking: none (caller's stack). TLB: adds to batch.
  */

@@ -29,6 +29,7 @@ enum tlb_stat {
 	TLB_STAT_ASID_ALLOC,	/* ASIDs handed out (0: untagged) */
 	TLB_STAT_ASID_ROLLOVER,	/* ASID generation rollovers */
 	TLB_STAT_SLOT_EVICT,	/* per-CPU ASID slots evicted */
+	TLB_STAT_MERGED,	/* queued requests merged into one tag flush */
 	TLB_STAT_NKINDS,
 };
 

@@ -19,6 +19,10 @@ struct xcall_req {
 	unsigned int pending;		/* targets that have not finished it */
 };
 
+/* Each initiator waits for its own request, so an inbox holds at most one
+ * per other CPU in the steady state: 32 covers the CPU counts QEMU runs
+ * here (a full inbox makes the initiator serve its own and retry, never
+ * fail). */
 #define XCALL_INBOX_SLOTS	32
 
 /* Per-CPU inbox: a ring of request pointers, guarded by its lock. */

@@ -8,6 +8,15 @@
  * removes it (or it is evicted round-robin): exactly the freedom hardware
  * has, so a forgotten invalidation reads stale data here too.
  *
+ * A walk cache (x86's paging-structure caches, arm64's walk caches)
+ * remembers, per ASID, which table the walk of a user VA reached at each
+ * level, and later walks start there: a CPU whose cache still points at
+ * a table that was unhooked and freed walks freed memory. A by-VA flush
+ * drops the entries on that VA's path (TLBI VAE1's rule, weaker than
+ * INVLPG's), a by-ASID or full flush drops the ASID's or all. A PTE that
+ * reads as the pmm's poison (pmm.poison=1) counts as a walk of a freed
+ * table (sim_poison_walks), and the walk fails.
+ *
  * Libc side: built without host_rename.h, like host_arch.c.
  */
 #include <errno.h>
@@ -30,11 +39,22 @@ struct sim_tlb_entry {
 	unsigned int flags;	/* MI flags of the leaf */
 };
 
+/* The table a user walk reached at @level, for VAs with @prefix above. */
+struct sim_walk_entry {
+	bool valid;
+	unsigned int asid;
+	int level;		/* of the table: 0 = the last-level table */
+	vaddr_t prefix;		/* va >> mmu_level_shift(level + 1) */
+	paddr_t table;
+};
+
 struct sim_cpu {
 	paddr_t root;		/* user root; 0 = none loaded */
 	unsigned int asid;
 	unsigned int victim;	/* next TLB slot to replace */
+	unsigned int walk_victim;
 	struct sim_tlb_entry tlb[SIM_TLB_ENTRIES];
+	struct sim_walk_entry walkc[SIM_WALK_ENTRIES];
 	struct sim_counters cnt;
 };
 
@@ -79,13 +99,33 @@ void mmu_pte_store(mmu_pte_t *slot, mmu_pte_t pte)
 	if (MMU_BBM_REQUIRED && valid_somewhere(old) && valid_somewhere(pte) &&
 	    mmu_pte_paddr(old, 0) != mmu_pte_paddr(pte, 0))
 		c->cnt.bbm_violations++;
-	__atomic_store_n(slot, pte, __ATOMIC_RELAXED);
+	/* Release, and walks load with acquire: a walker that sees the
+	 * entry sees what was written to the frame before it was mapped, as
+	 * the hardware's own ordering of walks gives (x86 TSO; arm64 with
+	 * the barriers before an entry store). */
+	__atomic_store_n(slot, pte, __ATOMIC_RELEASE);
 }
 
 void mmu_pte_publish(void)
 {
 	this_cpu()->cnt.publishes++;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/* Walk-cache entries of @asid (all if @all) on @va's path (any if
+ * !@by_va) go. */
+static void walkc_drop(struct sim_cpu *c, bool all, unsigned int asid,
+		       bool by_va, vaddr_t va)
+{
+	for (unsigned int i = 0; i < SIM_WALK_ENTRIES; i++) {
+		struct sim_walk_entry *w = &c->walkc[i];
+
+		if (!w->valid || (!all && w->asid != asid))
+			continue;
+		if (by_va && w->prefix != va >> mmu_level_shift(w->level + 1))
+			continue;
+		w->valid = false;
+	}
 }
 
 static void tlb_drop(struct sim_cpu *c, bool (*match)(const struct sim_tlb_entry *,
@@ -125,6 +165,8 @@ void mmu_tlb_flush_page_local(unsigned int asid, vaddr_t va)
 		c->cnt.log[c->cnt.nlog++] = (struct sim_flush){ asid, va };
 	c->cnt.page_flushes++;
 	tlb_drop(c, match_page, asid, va >> MMU_PAGE_SHIFT);
+	if (!flushes_ignored)
+		walkc_drop(c, false, asid, true, va);
 }
 
 void mmu_tlb_flush_asid_local(unsigned int asid)
@@ -133,6 +175,8 @@ void mmu_tlb_flush_asid_local(unsigned int asid)
 
 	c->cnt.asid_flushes++;
 	tlb_drop(c, match_asid, asid, 0);
+	if (!flushes_ignored)
+		walkc_drop(c, false, asid, false, 0);
 }
 
 void mmu_tlb_flush_all_local(void)
@@ -141,6 +185,8 @@ void mmu_tlb_flush_all_local(void)
 
 	c->cnt.all_flushes++;
 	tlb_drop(c, match_all, 0, 0);
+	if (!flushes_ignored)
+		walkc_drop(c, true, 0, false, 0);
 }
 
 void mmu_root_activate(paddr_t root_pa, unsigned int asid, bool flush)
@@ -150,8 +196,11 @@ void mmu_root_activate(paddr_t root_pa, unsigned int asid, bool flush)
 	c->cnt.activations++;
 	c->root = root_pa;
 	c->asid = asid;
-	if (flush)
+	if (flush) {
 		tlb_drop(c, match_asid, asid, 0);
+		if (!flushes_ignored)
+			walkc_drop(c, false, asid, false, 0);
+	}
 }
 
 void mmu_root_deactivate(void)
@@ -211,20 +260,62 @@ static struct sim_tlb_entry *tlb_lookup(struct sim_cpu *c, vaddr_t vpn)
 	return NULL;
 }
 
-/* Walk the tables for @va; fills @e and returns true for a valid leaf. */
+/* The deepest cached table on @va's path under the current ASID. */
+static const struct sim_walk_entry *walkc_find(const struct sim_cpu *c,
+					       vaddr_t va)
+{
+	const struct sim_walk_entry *best = NULL;
+
+	for (unsigned int i = 0; i < SIM_WALK_ENTRIES; i++) {
+		const struct sim_walk_entry *w = &c->walkc[i];
+
+		if (w->valid && w->asid == c->asid &&
+		    w->prefix == va >> mmu_level_shift(w->level + 1) &&
+		    (!best || w->level < best->level))
+			best = w;
+	}
+	return best;
+}
+
+static void walkc_fill(struct sim_cpu *c, vaddr_t va, int level,
+		       paddr_t table)
+{
+	struct sim_walk_entry *w = &c->walkc[c->walk_victim];
+
+	c->walk_victim = (c->walk_victim + 1) % SIM_WALK_ENTRIES;
+	*w = (struct sim_walk_entry){ .valid = true, .asid = c->asid,
+				      .level = level, .table = table,
+				      .prefix = va >> mmu_level_shift(level + 1) };
+}
+
+/* What pmm_free fills freed frames with under pmm.poison=1 (mm/pmm.c). */
+#define SIM_POISON_PTE	((mmu_pte_t)0x6b6b6b6b6b6b6b6bULL)
+
+/* Walk the tables for @va; fills @e and returns true for a valid leaf.
+ * User walks start from the walk cache and fill it. */
 static bool walk(struct sim_cpu *c, vaddr_t va, struct sim_tlb_entry *e)
 {
 	paddr_t table = root_for(c, va);
+	bool user = table && table == c->root && va < MMU_USER_VA_END;
+	const struct sim_walk_entry *hit = user ? walkc_find(c, va) : NULL;
+	int level = hit ? hit->level : MMU_LEVELS - 1;
 
+	if (hit)
+		table = hit->table;
 	c->cnt.walks++;
-	for (int level = MMU_LEVELS - 1; table && level >= 0; level--) {
+	for (; table && level >= 0; level--) {
 		mmu_pte_t *t = sim_ram_ptr(table);
 		mmu_pte_t pte;
 
 		if (!t)
 			return false;
 		pte = __atomic_load_n(&t[mmu_level_index(va, level)],
-				      __ATOMIC_RELAXED);
+				      __ATOMIC_ACQUIRE);
+		if (pte == SIM_POISON_PTE) {
+			__atomic_fetch_add(&c->cnt.poison_walks, 1,
+					   __ATOMIC_RELAXED);
+			return false;
+		}
 		if (!mmu_pte_is_valid(pte, level))
 			return false;
 		if (mmu_pte_is_leaf(pte, level)) {
@@ -237,6 +328,8 @@ static bool walk(struct sim_cpu *c, vaddr_t va, struct sim_tlb_entry *e)
 			return true;
 		}
 		table = mmu_pte_paddr(pte, level);
+		if (user)
+			walkc_fill(c, va, level - 1, table);
 	}
 	return false;
 }
@@ -300,8 +393,27 @@ bool sim_tlb_holds(unsigned int cpu, unsigned int asid, vaddr_t va)
 
 void sim_tlb_reset(void)
 {
-	for (unsigned int i = 0; i < SIM_CPUS; i++)
+	for (unsigned int i = 0; i < SIM_CPUS; i++) {
 		memset(cpus[i].tlb, 0, sizeof(cpus[i].tlb));
+		memset(cpus[i].walkc, 0, sizeof(cpus[i].walkc));
+	}
+}
+
+unsigned long sim_poison_walks(void)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < SIM_CPUS; i++)
+		n += __atomic_load_n(&cpus[i].cnt.poison_walks,
+				     __ATOMIC_RELAXED);
+	return n;
+}
+
+void sim_speculate(vaddr_t va)
+{
+	paddr_t pa;
+
+	(void)sim_translate(va, 0, &pa);
 }
 
 void sim_counters_reset(void)

@@ -19,8 +19,9 @@
  * fine (the page is between its unmap and its new map).
  *
  * Cases run the walk under the policy of the command line (tlb=) with
- * each tag mode: untagged, per-CPU slots (8 spaces for 6 slots: LRU
- * evictions) and global tags at 3 bits (rollovers). The tlb.bug=
+ * each tag mode: untagged, per-CPU slots (2-bit PCIDs: 3 slots for 8
+ * spaces, LRU evictions) and global tags at 3 bits (rollovers); and one
+ * space shared by all CPUs, where the two remappers' requests coalesce. The tlb.bug=
  * switches each break one rule and must then produce stale reads
  * (host-smp-selfcheck-* targets).
  */
@@ -41,9 +42,13 @@
 
 #define NCPUS		4
 #define NSPACES		8
-#define NPAGES		16
+#define NPAGES1		16	/* region 1: single pages remapped */
+#define NPAGES2		4	/* region 2: rebuilt whole, tables and all */
+#define NPAGES		(NPAGES1 + NPAGES2)
 #define REMAPS		5000	/* per remapping CPU */
 #define BASE_VA		((vaddr_t)0x10000000)
+/* Alone in its 1 GiB: removing its pages frees its last two tables. */
+#define BASE2_VA	((vaddr_t)0x40000000)
 #define PROT		(VM_READ | VM_USER)
 
 #define MARK(s, p, v)	(0x80000000u | (s) << 24 | (p) << 16 | (v))
@@ -56,7 +61,9 @@ struct world {
 	struct page *frame[NSPACES][NPAGES];	/* owner CPU only */
 	unsigned int version[NSPACES][NPAGES];	/* owner CPU only */
 	unsigned int done[NSPACES][NPAGES];	/* atomic: published */
+	bool one_space;				/* all CPUs in space 0 */
 	unsigned int running;			/* atomic: remappers left */
+	unsigned int lazy_in[NCPUS];		/* atomic: space + 1 if lazy */
 	unsigned long reads, stale, faults, remaps, nomem;	/* atomic */
 	char first[128];			/* the first stale read */
 	unsigned int first_taken;		/* atomic */
@@ -66,6 +73,8 @@ static struct world world;
 
 static vaddr_t va_of(unsigned int p)
 {
+	if (p >= NPAGES1)
+		return BASE2_VA + (vaddr_t)(p - NPAGES1) * PAGE_SIZE;
 	return BASE_VA + (vaddr_t)p * PAGE_SIZE;
 }
 
@@ -122,33 +131,72 @@ static void world_teardown(struct world *w)
 	}
 }
 
-/* Owner CPU: page @p of space @s to a fresh frame, the next version. */
-static void remap(struct world *w, unsigned int s, unsigned int p)
+/* After the shootdown that unmapped page @p of space @s: every TLB is
+ * clean of its old frame, so from here on no read may see an older
+ * version. */
+static void unmapped(struct world *w, unsigned int s, unsigned int p)
 {
 	unsigned int v = w->version[s][p] + 1;
-	struct page *old = w->frame[s][p], *pg = frame_with(MARK(s, p, v));
-	struct tlb_batch b;
 
-	if (!pg) {
-		add(&w->nomem, 1);
-		return;
-	}
-	tlb_batch_begin(&b, w->pm[s]);
-	pmap_remove(w->pm[s], va_of(p), PAGE_SIZE, &b);
-	tlb_batch_defer_free(&b, old);
-	tlb_batch_end(&b);
-	/* Every TLB is clean of the old frame now: from here on no read
-	 * may see version v - 1. */
 	__atomic_store_n(&w->done[s][p], v, __ATOMIC_RELEASE);
-	if (pmap_enter(w->pm[s], va_of(p), page_to_phys(pg), PROT, NULL)) {
-		pmm_free(pg, 0);
-		w->frame[s][p] = NULL;
+	w->version[s][p] = v;
+	w->frame[s][p] = NULL;
+}
+
+/* Map page @p of space @s again, a fresh frame with the version that
+ * unmapped() published. */
+static void map_next(struct world *w, unsigned int s, unsigned int p)
+{
+	unsigned int v = w->version[s][p];
+	struct page *pg = frame_with(MARK(s, p, v));
+
+	if (!pg || pmap_enter(w->pm[s], va_of(p), page_to_phys(pg), PROT,
+			      NULL) != 0) {
+		if (pg)
+			pmm_free(pg, 0);
 		add(&w->nomem, 1);
 		return;
 	}
 	w->frame[s][p] = pg;
-	w->version[s][p] = v;
 	add(&w->remaps, 1);
+}
+
+/* Owner CPU: page @p of region 1 of space @s to a fresh frame. */
+static void remap(struct world *w, unsigned int s, unsigned int p)
+{
+	struct tlb_batch b;
+
+	tlb_batch_begin(&b, w->pm[s]);
+	pmap_remove(w->pm[s], va_of(p), PAGE_SIZE, &b);
+	if (w->frame[s][p])
+		tlb_batch_defer_free(&b, w->frame[s][p]);
+	tlb_batch_end(&b);
+	unmapped(w, s, p);
+	map_next(w, s, p);
+}
+
+/* CPU 0: all of region 2 of space @s unmapped at once, which empties and
+ * frees its tables (the batch's freed_tables: lazy CPUs are asked too).
+ * It is mapped again on new tables only at CPU 0's next step, so the
+ * freed (poisoned) tables stay free for a while. */
+static void take_down_region2(struct world *w, unsigned int s)
+{
+	struct tlb_batch b;
+
+	tlb_batch_begin(&b, w->pm[s]);
+	pmap_remove(w->pm[s], BASE2_VA, NPAGES2 * PAGE_SIZE, &b);
+	for (unsigned int p = NPAGES1; p < NPAGES; p++)
+		if (w->frame[s][p])
+			tlb_batch_defer_free(&b, w->frame[s][p]);
+	tlb_batch_end(&b);
+	for (unsigned int p = NPAGES1; p < NPAGES; p++)
+		unmapped(w, s, p);
+}
+
+static void bring_up_region2(struct world *w, unsigned int s)
+{
+	for (unsigned int p = NPAGES1; p < NPAGES; p++)
+		map_next(w, s, p);
 }
 
 static void note_stale(struct world *w, unsigned int cpu, unsigned int s,
@@ -194,37 +242,90 @@ static void run_space(struct world *w, unsigned int cpu, unsigned int s,
 	arch_cpu_relax();
 }
 
-/* Kernel code only for a moment: lazy, still answering IPIs. */
-static void idle_a_while(uint32_t *seed)
+/* A walk next to region 2: an unmapped page misses in the TLB, so the
+ * walk runs, from whatever table the walk cache holds for region 2. */
+static void speculate_region2(uint32_t *seed)
 {
+	sim_speculate(BASE2_VA + (NPAGES2 + rnd(seed) % 64) * PAGE_SIZE);
+}
+
+/* Kernel code only for a while: lazy in space @s, still answering IPIs,
+ * while the hardware may walk anything under the root still loaded
+ * (speculation). CPU 0 rebuilds the region 2 of a lazy CPU's space by
+ * preference: freed tables are what lazy CPUs must hear about. */
+static void idle_a_while(struct world *w, unsigned int cpu, unsigned int s,
+			 uint32_t *seed)
+{
+	speculate_region2(seed);	/* the walk cache knows region 2 */
 	tlb_switch_to(pmap_kernel());
-	for (unsigned int i = rnd(seed) % 4; i > 0; i--)
+	__atomic_store_n(&w->lazy_in[cpu], s + 1, __ATOMIC_RELAXED);
+	for (unsigned int i = rnd(seed) % 32; i > 0; i--) {
 		sim_ipi_poll();
+		speculate_region2(seed);
+		sim_speculate(va_of(rnd(seed) % NPAGES));
+		arch_cpu_relax();	/* idle is long next to a remap */
+	}
+	__atomic_store_n(&w->lazy_in[cpu], 0, __ATOMIC_RELAXED);
+}
+
+/* The space CPU 0 rebuilds region 2 of: a lazy CPU's, else any. */
+static unsigned int rebuild_target(struct world *w, uint32_t *seed)
+{
+	for (unsigned int cpu = 1; cpu < NCPUS; cpu++) {
+		unsigned int s = __atomic_load_n(&w->lazy_in[cpu],
+						 __ATOMIC_RELAXED);
+
+		if (s)
+			return s - 1;
+	}
+	return rnd(seed) % NSPACES;
 }
 
 static void cpu_work(unsigned int cpu, void *arg)
 {
 	struct world *w = arg;
 	uint32_t seed = 0x9e3779b9u * (cpu + 1);
-	unsigned int s = cpu % NSPACES, done = 0;
+	unsigned int s = cpu % NSPACES, done = 0, down = 0;
 	bool remapper = cpu < 2;
 
 	while (remapper ? done < REMAPS :
 	       __atomic_load_n(&w->running, __ATOMIC_ACQUIRE) != 0) {
 		uint32_t r = rnd(&seed) % 16;
 
+		if (w->one_space) {
+			/* Both remappers aim at the space every CPU runs:
+			 * their requests meet in the readers' queues. */
+			if (remapper && r < 4) {
+				remap(w, 0, (rnd(&seed) % (NPAGES1 / 2)) * 2 +
+					    cpu);
+				done++;
+			}
+			run_space(w, cpu, 0, &seed);
+			continue;
+		}
+		if (down) {
+			bring_up_region2(w, down - 1);
+			down = 0;
+		}
 		if (remapper && r < 4) {
-			/* Own pages: even for CPU 0, odd for CPU 1. */
-			remap(w, rnd(&seed) % NSPACES,
-			      (rnd(&seed) % (NPAGES / 2)) * 2 + cpu);
+			/* Own pages: even for CPU 0, odd for CPU 1; region 2
+			 * is CPU 0's, rebuilt one time in four. */
+			if (cpu == 0 && rnd(&seed) % 4 == 0) {
+				down = rebuild_target(w, &seed) + 1;
+				take_down_region2(w, down - 1);
+			} else
+				remap(w, rnd(&seed) % NSPACES,
+				      (rnd(&seed) % (NPAGES1 / 2)) * 2 + cpu);
 			done++;
 		} else if (r < 7) {
-			idle_a_while(&seed);	/* then back to s */
+			idle_a_while(w, cpu, s, &seed);	/* then back to s */
 		} else if (r < 9) {
 			s = rnd(&seed) % NSPACES;
 		}
 		run_space(w, cpu, s, &seed);
 	}
+	if (down)
+		bring_up_region2(w, down - 1);
 	if (remapper)
 		__atomic_fetch_sub(&w->running, 1, __ATOMIC_RELEASE);
 	/* Drain what is still coming, then leave every space. */
@@ -245,11 +346,13 @@ static uint64_t total(enum tlb_stat k)
 	return n;
 }
 
-static void walk(struct ktest *t, enum asid_mode mode, unsigned int bits)
+static void walk(struct ktest *t, enum asid_mode mode, unsigned int bits,
+		 bool one_space)
 {
 	struct world *w = &world;
 	unsigned long before = pmm_free_count();
-	uint64_t rolls, evicts, ipis, coal;
+	uint64_t rolls, evicts, ipis, coal, merged;
+	unsigned long walks0 = sim_poison_walks();
 	const char *why;
 
 	sim_smp_init(NCPUS);
@@ -265,28 +368,38 @@ static void walk(struct ktest *t, enum asid_mode mode, unsigned int bits)
 	evicts = total(TLB_STAT_SLOT_EVICT);
 	ipis = total(TLB_STAT_IPI_SENT);
 	coal = total(TLB_STAT_COALESCED);
+	merged = total(TLB_STAT_MERGED);
+	w->one_space = one_space;
 	w->running = 2;
 	sim_run_cpus(NCPUS, cpu_work, w);
 	rolls = total(TLB_STAT_ASID_ROLLOVER) - rolls;
 	evicts = total(TLB_STAT_SLOT_EVICT) - evicts;
 	ipis = total(TLB_STAT_IPI_SENT) - ipis;
 	coal = total(TLB_STAT_COALESCED) - coal;
+	merged = total(TLB_STAT_MERGED) - merged;
 	ktest_diag(t, "tlb=%s, asid %s: %lu reads, %lu remaps, %lu faults "
 		   "(between unmap and map), %llu IPIs, %llu coalesced, %llu "
-		   "rollovers, %llu slot evictions, %lu stale",
+		   "merged, %llu rollovers, %llu slot evictions, %lu stale, "
+		   "%lu freed-table walks",
 		   tlb_policy_name(), asid_mode_name(), w->reads, w->remaps,
 		   w->faults, (unsigned long long)ipis,
-		   (unsigned long long)coal, (unsigned long long)rolls,
-		   (unsigned long long)evicts, w->stale);
+		   (unsigned long long)coal, (unsigned long long)merged,
+		   (unsigned long long)rolls,
+		   (unsigned long long)evicts, w->stale,
+		   sim_poison_walks() - walks0);
 	if (mode == ASID_GLOBAL)
 		KEXPECT_GT(t, rolls, 0);
 	if (mode == ASID_PER_CPU)
 		KEXPECT_GT(t, evicts, 0);
+	if (one_space && strcmp(tlb_policy_name(), "naive") &&
+	    strcmp(tlb_policy_name(), "none"))
+		KEXPECT_GT(t, coal, 0);
 	if (w->stale)
 		ktest_diag(t, "first stale read: %s", w->first);
 	KEXPECT_EQ(t, w->stale, 0);
+	KEXPECT_EQ(t, sim_poison_walks() - walks0, 0);
 	KEXPECT_EQ(t, w->nomem, 0);
-	KEXPECT_EQ(t, w->remaps, 2 * REMAPS);
+	KEXPECT_GE(t, w->remaps, 2 * REMAPS);
 	world_teardown(w);
 	asid_setup(ASID_UNTAGGED, 0, NCPUS, &why);
 	KEXPECT_EQ(t, pmm_free_count(), before);
@@ -294,20 +407,30 @@ static void walk(struct ktest *t, enum asid_mode mode, unsigned int bits)
 
 static void untagged(struct ktest *t)
 {
-	walk(t, ASID_UNTAGGED, 0);
+	walk(t, ASID_UNTAGGED, 0, false);
 }
 
+/* 2-bit PCIDs: 3 slots per CPU for 8 spaces, so a slot is taken from a
+ * space that ran a moment ago and may still have entries in the TLB. */
 static void per_cpu_tags(struct ktest *t)
 {
-	walk(t, ASID_PER_CPU, 12);
+	walk(t, ASID_PER_CPU, 2, false);
 }
 
 static void global_tags_rolling_over(struct ktest *t)
 {
-	walk(t, ASID_GLOBAL, 3);
+	walk(t, ASID_GLOBAL, 3, false);
+}
+
+/* Every CPU in one space, both remappers on it: coalescing all the time
+ * (the queues of the readers see two initiators at once). */
+static void one_space_contended(struct ktest *t)
+{
+	walk(t, ASID_UNTAGGED, 0, true);
 }
 
 KTEST_SUITE(sim_coherence,
 	    KTEST_CASE(untagged),
 	    KTEST_CASE(per_cpu_tags),
-	    KTEST_CASE(global_tags_rolling_over));
+	    KTEST_CASE(global_tags_rolling_over),
+	    KTEST_CASE(one_space_contended));

@@ -19,6 +19,7 @@
 #define SIM_RAM_SIZE	((uint64_t)SIM_RAM_MIB << 20)
 #define SIM_CPUS	4
 #define SIM_TLB_ENTRIES	64
+#define SIM_WALK_ENTRIES 16	/* walk-cache entries per CPU */
 #define SIM_FLUSH_LOG	64
 
 /* Build the machine and run the boot steps an arch port runs before
@@ -55,8 +56,17 @@ int sim_store32(vaddr_t va, unsigned int access, uint32_t val);
 /* Is @va (tagged @asid, or global) in CPU @cpu's TLB? */
 bool sim_tlb_holds(unsigned int cpu, unsigned int asid, vaddr_t va);
 
-/* Empty every CPU's TLB (test setup; not counted as a flush). */
+/* Empty every CPU's TLB and walk cache (test setup; not counted as a
+ * flush). */
 void sim_tlb_reset(void);
+
+/* A walk the hardware may make at any time under the loaded root (a
+ * speculative or prefetching access to @va): fills the TLB and the walk
+ * cache like an access, returns nothing. */
+void sim_speculate(vaddr_t va);
+
+/* Walks that read a freed table's poison (pmm.poison=1), all CPUs. */
+unsigned long sim_poison_walks(void);
 
 /* Root used for kernel-half walks, and by x86 CPUs with no user root. */
 void sim_mmu_set_kernel_root(paddr_t root_pa);
@@ -84,6 +94,7 @@ struct sim_counters {
 	unsigned long publishes;
 	unsigned long walks;		/* TLB misses that walked the tables */
 	unsigned long bbm_violations;	/* valid -> valid with a new output */
+	unsigned long poison_walks;	/* PTE reads of a freed table (atomic) */
 	unsigned int nlog;		/* page flushes logged below, in order */
 	struct sim_flush log[SIM_FLUSH_LOG];
 };
