@@ -25,6 +25,13 @@
  * must read the same value before and after a 50 ms sleep. A writer CPU
  * that kept its writable entry changes the grandchild's memory: stale.
  *
+ * A sixth check reads this kernel's counters (/proc/tlbk/shootdown): a
+ * munmap of 64 pages that readers pinned on every other CPU touched, while
+ * they spin in the same process, is one shootdown round of the munmapping
+ * CPU, with exactly one queued request and one IPI per other CPU (batched,
+ * naive), or none and a broadcast TLBI (broadcast). On Linux, which has
+ * no such file, it is a SKIP.
+ *
  * The parent checks every child's wait status. The same binary behaves
  * identically on Linux. On this kernel, `tlb=none` (no remote TLB
  * invalidation) must make the munmap and mprotect checks fail with "stale
@@ -38,6 +45,7 @@
 #include <u/string.h>
 #include <u/sys.h>
 #include <u/thread.h>
+#include <u/tlbk.h>
 
 #define MAX_READERS	15
 #define RANGE_PAGES	4
@@ -53,6 +61,8 @@ enum {
 	SETUP_EXIT = 44,	/* readers could not start or never ran */
 	CALL_EXIT = 45,		/* the call itself failed */
 	PIN_EXIT = 46,		/* a reader did not run on its CPU */
+	COUNT_EXIT = 47,	/* the counters moved by other amounts */
+	NO_TLBK_EXIT = 48,	/* no /proc/tlbk/shootdown (not this kernel) */
 };
 
 enum mode { M_MUNMAP, M_MPROTECT, M_MMAP_FIXED, M_MADVISE };
@@ -74,7 +84,8 @@ static const struct check checks[] = {
 };
 
 #define NCHECKS	(sizeof(checks) / sizeof(checks[0]))
-#define NTESTS	(NCHECKS + 1)	/* the checks, then the fork check */
+#define NTESTS	(NCHECKS + 2)	/* the checks, fork, the counters */
+#define COUNT_PAGES	64	/* above the 33-page ceiling */
 
 /* The child's state; each child gets its own copy of .bss from fork. */
 static unsigned int cpus[MAX_READERS + 1];
@@ -314,6 +325,125 @@ static void run_fork_check(void)
 	ktap_ok(bad == 0, "%s", name);
 }
 
+/* --- the counters of one munmap ------------------------------------------ */
+
+static volatile char *count_range;
+static int count_stop;
+static unsigned long count_touched;
+
+static int count_reader(void *arg)
+{
+	unsigned int i = (unsigned int)(long)arg;
+	volatile int spin = 0;
+
+	if (proc_pin(reader_cpu[i]) != 0 || proc_cpu() != (long)reader_cpu[i])
+		__atomic_add_fetch(&wrong_cpu, 1, __ATOMIC_RELAXED);
+	for (unsigned int p = 0; p < COUNT_PAGES; p++)
+		(void)count_range[p * PAGE_SIZE + i * SLOT];
+	__atomic_add_fetch(&count_touched, 1, __ATOMIC_RELEASE);
+	/* In user mode on this CPU, in this process: an active target. */
+	while (!__atomic_load_n(&count_stop, __ATOMIC_ACQUIRE))
+		spin++;
+	return 0;
+}
+
+enum { C_ROUNDS, C_QUEUED, C_IPIS, C_BROADCAST, C_N };
+static const char *const count_rows[C_N] = {
+	"shootdowns", "queued", "ipi_sent", "broadcast_tlbi",
+};
+
+/* This CPU's counters of count_rows; false off this kernel. */
+static bool read_counts(unsigned long *v)
+{
+	for (unsigned int k = 0; k < C_N; k++)
+		if (tlbk_counter(count_rows[k], cpus[0], &v[k]) != 0)
+			return false;
+	return true;
+}
+
+/* The child: readers touch the range on every other CPU, then the munmap
+ * between two reads of this CPU's counters. */
+static int run_count_round(long unused)
+{
+	struct thread *t[MAX_READERS];
+	unsigned long before[C_N], after[C_N], d[C_N];
+	unsigned int others = nreaders;
+	long long end;
+	long map;
+	bool ok;
+
+	(void)unused;
+	if (proc_pin(cpus[0]) != 0)
+		return SETUP_EXIT;
+	if (!read_counts(before))
+		return NO_TLBK_EXIT;
+	map = sys_mmap(NULL, COUNT_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sys_err(map))
+		return SETUP_EXIT;
+	count_range = (volatile char *)map;
+	memset((void *)map, PATTERN, COUNT_PAGES * PAGE_SIZE);
+	for (unsigned int i = 0; i < nreaders; i++)
+		if (thread_create(&t[i], 0, count_reader, (void *)(long)i) != 0)
+			return SETUP_EXIT;
+	end = proc_now_ns() + WAIT_NS;
+	while (__atomic_load_n(&count_touched, __ATOMIC_ACQUIRE) < nreaders)
+		if (proc_now_ns() > end)
+			return SETUP_EXIT;
+	read_counts(before);
+	if (sys_munmap((void *)map, COUNT_PAGES * PAGE_SIZE) != 0)
+		return CALL_EXIT;
+	read_counts(after);
+	__atomic_store_n(&count_stop, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < nreaders; i++)
+		thread_join(t[i], NULL);
+	for (unsigned int k = 0; k < C_N; k++)
+		d[k] = after[k] - before[k];
+	ok = d[C_ROUNDS] == 1 &&
+	     ((d[C_QUEUED] == others && d[C_IPIS] == others &&
+	       d[C_BROADCAST] == 0) ||
+	      (d[C_QUEUED] == 0 && d[C_IPIS] == 0 && d[C_BROADCAST] >= 1));
+	if (!ok)
+		ktap_diag("munmap of %u pages, %u other CPUs: shootdowns +%lu, "
+			  "queued +%lu, ipi_sent +%lu, broadcast_tlbi +%lu; "
+			  "want 1, then %u, %u, 0 (or 0, 0, >= 1)",
+			  COUNT_PAGES, others, d[C_ROUNDS], d[C_QUEUED],
+			  d[C_IPIS], d[C_BROADCAST], others, others);
+	if (__atomic_load_n(&wrong_cpu, __ATOMIC_RELAXED))
+		return PIN_EXIT;
+	return ok ? 0 : COUNT_EXIT;
+}
+
+static void run_count_check(void)
+{
+	const char *name = "munmap_64_pages_one_ipi_per_other_cpu";
+	unsigned int bad = 0;
+
+	if (ncpus == 1) {
+		ktap_skip("needs 2 CPUs", "%s", name);
+		return;
+	}
+	for (int round = 1; round <= ROUNDS; round++) {
+		long st = proc_reap(proc_spawn(run_count_round, 0));
+
+		if (proc_exited_with(st, NO_TLBK_EXIT)) {
+			ktap_skip("no /proc/tlbk/shootdown (not tlbk)", "%s",
+				  name);
+			return;
+		}
+		if (proc_exited_with(st, 0))
+			continue;
+		bad++;
+		ktap_diag("%s: round %d: %s (wait status %#lx)", name, round,
+			  proc_exited_with(st, COUNT_EXIT) ?
+			  "the counters moved by other amounts" :
+			  proc_exited_with(st, PIN_EXIT) ?
+			  "a reader was not on the CPU it was pinned to" :
+			  "setup failed", st);
+	}
+	ktap_ok(bad == 0, "%s", name);
+}
+
 static void run_check(const struct check *c)
 {
 	unsigned int bad = 0;
@@ -352,5 +482,6 @@ int main(void)
 	for (unsigned int i = 0; i < NCHECKS; i++)
 		run_check(&checks[i]);
 	run_fork_check();
+	run_count_check();
 	return ktap_finish();
 }

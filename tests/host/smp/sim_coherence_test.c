@@ -49,7 +49,8 @@
 #define BASE_VA		((vaddr_t)0x10000000)
 /* Alone in its 1 GiB: removing its pages frees its last two tables. */
 #define BASE2_VA	((vaddr_t)0x40000000)
-#define PROT		(VM_READ | VM_USER)
+#define PROT		(VM_READ | VM_WRITE | VM_USER)
+#define SCRATCH		8	/* byte offset of the word writes go to */
 
 #define MARK(s, p, v)	(0x80000000u | (s) << 24 | (p) << 16 | (v))
 #define MARK_S(m)	(((m) >> 24) & 0x7f)
@@ -61,10 +62,16 @@ struct world {
 	struct page *frame[NSPACES][NPAGES];	/* owner CPU only */
 	unsigned int version[NSPACES][NPAGES];	/* owner CPU only */
 	unsigned int done[NSPACES][NPAGES];	/* atomic: published */
+	/* atomic: odd while the page is write-protected (CPU 1's odd pages
+	 * of region 1), bumped after the protect returned, before an
+	 * unprotect or a remap makes it writable again. */
+	unsigned int ro[NSPACES][NPAGES];
 	bool one_space;				/* all CPUs in space 0 */
 	unsigned int running;			/* atomic: remappers left */
 	unsigned int lazy_in[NCPUS];		/* atomic: space + 1 if lazy */
+	unsigned long rounds[NCPUS];		/* atomic: run_space calls */
 	unsigned long reads, stale, faults, remaps, nomem;	/* atomic */
+	unsigned long protects, writes;				/* atomic */
 	char first[128];			/* the first stale read */
 	unsigned int first_taken;		/* atomic */
 };
@@ -143,6 +150,13 @@ static void unmapped(struct world *w, unsigned int s, unsigned int p)
 	w->frame[s][p] = NULL;
 }
 
+/* Page @p of space @s is about to become writable: say so first. */
+static void writable_from_now(struct world *w, unsigned int s, unsigned int p)
+{
+	if (__atomic_load_n(&w->ro[s][p], __ATOMIC_RELAXED) & 1)
+		__atomic_add_fetch(&w->ro[s][p], 1, __ATOMIC_RELEASE);
+}
+
 /* Map page @p of space @s again, a fresh frame with the version that
  * unmapped() published. */
 static void map_next(struct world *w, unsigned int s, unsigned int p)
@@ -150,6 +164,7 @@ static void map_next(struct world *w, unsigned int s, unsigned int p)
 	unsigned int v = w->version[s][p];
 	struct page *pg = frame_with(MARK(s, p, v));
 
+	writable_from_now(w, s, p);
 	if (!pg || pmap_enter(w->pm[s], va_of(p), page_to_phys(pg), PROT,
 			      NULL) != 0) {
 		if (pg)
@@ -173,6 +188,32 @@ static void remap(struct world *w, unsigned int s, unsigned int p)
 	tlb_batch_end(&b);
 	unmapped(w, s, p);
 	map_next(w, s, p);
+}
+
+/*
+ * CPU 1, fork-style: every odd page of region 1 of space @s write-protected
+ * in one batch (one shootdown), or, if they are, made writable again (an
+ * upgrade: no flush needed, and none asked).
+ */
+static void toggle_protect(struct world *w, unsigned int s)
+{
+	bool protect = !(__atomic_load_n(&w->ro[s][1], __ATOMIC_RELAXED) & 1);
+	struct tlb_batch b;
+
+	tlb_batch_begin(&b, w->pm[s]);
+	for (unsigned int p = 1; p < NPAGES1; p += 2) {
+		if (!protect)
+			writable_from_now(w, s, p);
+		pmap_protect(w->pm[s], va_of(p), PAGE_SIZE,
+			     protect ? VM_READ : VM_READ | VM_WRITE, &b);
+	}
+	tlb_batch_end(&b);
+	if (protect)
+		for (unsigned int p = 1; p < NPAGES1; p += 2)
+			if (!(__atomic_load_n(&w->ro[s][p], __ATOMIC_RELAXED) & 1))
+				__atomic_add_fetch(&w->ro[s][p], 1,
+						   __ATOMIC_RELEASE);
+	add(&w->protects, 1);
 }
 
 /* CPU 0: all of region 2 of space @s unmapped at once, which empties and
@@ -211,6 +252,25 @@ static void note_stale(struct world *w, unsigned int cpu, unsigned int s,
 		 MARK_P(got), MARK_V(got));
 }
 
+/*
+ * A write to page @p of space @s (its scratch word, not the marker) while
+ * it is write-protected must fault; one that goes through while the page
+ * stayed protected from before the write to after it used a stale
+ * writable entry.
+ */
+static void try_write(struct world *w, unsigned int cpu, unsigned int s,
+		      unsigned int p)
+{
+	unsigned int e = __atomic_load_n(&w->ro[s][p], __ATOMIC_ACQUIRE);
+
+	if (!(e & 1))
+		return;
+	add(&w->writes, 1);
+	if (sim_store32(va_of(p) + SCRATCH, SIM_ACCESS_USER, cpu) == 0 &&
+	    __atomic_load_n(&w->ro[s][p], __ATOMIC_ACQUIRE) == e)
+		note_stale(w, cpu, s, p, MARK(s, p, 0), e);
+}
+
 /* One read of page @p of space @s, running it. */
 static void check_read(struct world *w, unsigned int cpu, unsigned int s,
 		       unsigned int p)
@@ -223,8 +283,11 @@ static void check_read(struct world *w, unsigned int cpu, unsigned int s,
 		add(&w->faults, 1);
 		return;
 	}
-	if (MARK_S(got) != s || MARK_P(got) != p || MARK_V(got) < want)
+	if (MARK_S(got) != s || MARK_P(got) != p || MARK_V(got) < want) {
 		note_stale(w, cpu, s, p, got, want);
+		return;
+	}
+	try_write(w, cpu, s, p);
 }
 
 /* Run space @s for a few reads, taking IPIs every few reads (so they
@@ -238,8 +301,30 @@ static void run_space(struct world *w, unsigned int cpu, unsigned int s,
 			sim_ipi_poll();
 		check_read(w, cpu, s, rnd(seed) % NPAGES);
 	}
+	__atomic_add_fetch(&w->rounds[cpu], 1, __ATOMIC_RELEASE);
 	/* Let the other CPUs' threads run: the host may have fewer cores. */
 	arch_cpu_relax();
+}
+
+/*
+ * One-space mode, after a remap: wait (answering IPIs) until the readers
+ * (CPUs 2, 3) have each read the space for a few rounds, so a request
+ * lost on its way is not hidden by the next one's flush, however the
+ * host schedules the threads.
+ */
+static void let_readers_read(struct world *w)
+{
+	unsigned long want[NCPUS];
+
+	for (unsigned int cpu = 2; cpu < NCPUS; cpu++)
+		want[cpu] = __atomic_load_n(&w->rounds[cpu],
+					    __ATOMIC_ACQUIRE) + 2;
+	for (unsigned int cpu = 2; cpu < NCPUS; cpu++)
+		while (__atomic_load_n(&w->rounds[cpu], __ATOMIC_ACQUIRE) <
+		       want[cpu]) {
+			sim_ipi_poll();
+			arch_cpu_relax();
+		}
 }
 
 /* A walk next to region 2: an unmapped page misses in the TLB, so the
@@ -299,6 +384,7 @@ static void cpu_work(unsigned int cpu, void *arg)
 				remap(w, 0, (rnd(&seed) % (NPAGES1 / 2)) * 2 +
 					    cpu);
 				done++;
+				let_readers_read(w);
 			}
 			run_space(w, cpu, 0, &seed);
 			continue;
@@ -313,7 +399,9 @@ static void cpu_work(unsigned int cpu, void *arg)
 			if (cpu == 0 && rnd(&seed) % 4 == 0) {
 				down = rebuild_target(w, &seed) + 1;
 				take_down_region2(w, down - 1);
-			} else
+			} else if (cpu == 1 && rnd(&seed) % 4 == 0)
+				toggle_protect(w, rnd(&seed) % NSPACES);
+			else
 				remap(w, rnd(&seed) % NSPACES,
 				      (rnd(&seed) % (NPAGES1 / 2)) * 2 + cpu);
 			done++;
@@ -377,6 +465,8 @@ static void walk(struct ktest *t, enum asid_mode mode, unsigned int bits,
 	ipis = total(TLB_STAT_IPI_SENT) - ipis;
 	coal = total(TLB_STAT_COALESCED) - coal;
 	merged = total(TLB_STAT_MERGED) - merged;
+	ktest_diag(t, "%lu write-protect rounds, %lu writes to protected "
+		   "pages tried", w->protects, w->writes);
 	ktest_diag(t, "tlb=%s, asid %s: %lu reads, %lu remaps, %lu faults "
 		   "(between unmap and map), %llu IPIs, %llu coalesced, %llu "
 		   "merged, %llu rollovers, %llu slot evictions, %lu stale, "

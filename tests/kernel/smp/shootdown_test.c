@@ -1,10 +1,12 @@
 /*
- * Suite shootdown: a kernel mapping changed on the boot CPU must not stay
- * stale on any other CPU after tlb_batch_end. The other CPUs first load
- * the translation into their TLBs (TCG keeps it until invalidated,
+ * Suite shootdown: a mapping changed on the boot CPU, in the kernel's
+ * space or in a user space the other CPUs run, must not stay stale on any
+ * other CPU after tlb_batch_end. The other CPUs first load the
+ * translation into their TLBs (TCG keeps it until invalidated,
  * PLATFORM.md), then the boot CPU remaps or write-protects it.
- * With tlb=none the remote flush is skipped and these checks must fail:
- * the harness target *-selfcheck-tlbnone demands exactly that.
+ * With tlb=none the user space's remote flush is skipped and its check
+ * must fail: the harness target *-selfcheck-tlbnone demands exactly that
+ * (the kernel's mappings are still shot down there, see smp/tlb_none.c).
  */
 #include <kern/arch.h>
 #include <kern/trap.h>
@@ -132,6 +134,57 @@ static void remap_reaches_every_cpu(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+static void read_user_va(void *arg)
+{
+	(void)arg;
+	seen[this_cpu()->id] = *(volatile uint32_t *)USER_TEST_VA;
+}
+
+static void load_pmap(void *arg)
+{
+	pmap_activate(arg);
+}
+
+static void load_kernel_root(void *arg)
+{
+	(void)arg;
+	pmap_activate(pmap_kernel());
+}
+
+/* The same for a user space every other CPU runs (reads from the kernel:
+ * no SMAP/PAN yet). */
+static void user_remap_reaches_every_cpu(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	unsigned int others = cpuset_count(&cpus_online) - 1;
+	struct page *a = ktest_frame_with(MARK_A), *b = ktest_frame_with(MARK_B);
+	struct pmap *pm = pmap_create();
+	struct tlb_batch batch;
+
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, b);
+	KASSERT_NOT_NULL(t, pm);
+	KASSERT_EQ(t, pmap_enter(pm, USER_TEST_VA, page_to_phys(a), PROT_RW,
+				 NULL), 0);
+	ktest_run_on_others(load_pmap, pm);
+	ktest_run_on_others(read_user_va, NULL);
+	KEXPECT_EQ(t, others_seeing(MARK_A), others);	/* now cached */
+	tlb_batch_begin(&batch, pm);
+	KASSERT_EQ(t, pmap_enter(pm, USER_TEST_VA, page_to_phys(b), PROT_RW,
+				 &batch), 0);
+	tlb_batch_end(&batch);
+	ktest_run_on_others(read_user_va, NULL);
+	KEXPECT_EQ(t, others_seeing(MARK_B), others);
+	if (others_seeing(MARK_A))
+		ktest_diag(t, "%u CPU(s) still read the old frame",
+			   others_seeing(MARK_A));
+	ktest_run_on_others(load_kernel_root, NULL);
+	pmap_destroy(pm);
+	pmm_free(a, 0);
+	pmm_free(b, 0);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
 static void write_protect_reaches_every_cpu(struct ktest *t)
 {
 	unsigned long before = pmm_free_count();
@@ -186,5 +239,6 @@ static void idle_space_sends_nothing(struct ktest *t)
 
 KTEST_SUITE_SKIP_IF(shootdown, ktest_skip_unless_pmap_smp,
 		    KTEST_CASE(remap_reaches_every_cpu),
+		    KTEST_CASE(user_remap_reaches_every_cpu),
 		    KTEST_CASE(write_protect_reaches_every_cpu),
 		    KTEST_CASE(idle_space_sends_nothing));
