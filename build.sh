@@ -16,7 +16,8 @@ usage: ./build.sh COMMAND [ARGS]
                             (idempotent; the other commands run it when needed)
   build [ARCH|all]          build the kernel(s) into build/ARCH/ and the user
                             programs into build/user/ARCH/ (default: all, which
-                            also builds the host tests into build/host/); writes
+                            also builds the host tests into build/host/ and
+                            build/host-tsan/); writes
                             build/compile_commands.json covering all of them
   initramfs ARCH            pack the user test programs into build/ARCH/initramfs.cpio
                             (/init = syscall_test, all of them under /bin)

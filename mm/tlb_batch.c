@@ -158,6 +158,21 @@ void tlb_batch_defer_put(struct tlb_batch *b, struct page *pg)
 	chunk_slots(c)[c->count++] = pg;
 }
 
+void tlb_batch_each_page(const struct tlb_batch *b, unsigned int tag,
+			 void (*flush)(unsigned int tag, vaddr_t va))
+{
+	for (unsigned int i = 0; i < b->nranges; i++) {
+		const struct tlb_range *r = &b->ranges[i];
+
+		/* last is inclusive: the top page of the VA space has no end. */
+		for (vaddr_t va = r->start;; va += PAGE_SIZE) {
+			flush(tag, va);
+			if (va == r->last)
+				break;
+		}
+	}
+}
+
 static void flush_local(const struct tlb_batch *b, unsigned int tag)
 {
 	struct tlb_batch_stats *st = local_stats();
@@ -173,16 +188,8 @@ static void flush_local(const struct tlb_batch *b, unsigned int tag)
 		st->asid_flushes++;
 		return;
 	}
-	for (unsigned int i = 0; i < b->nranges; i++) {
-		const struct tlb_range *r = &b->ranges[i];
-
-		for (vaddr_t va = r->start;; va += PAGE_SIZE) {
-			mmu_tlb_flush_page_local(tag, va);
-			st->page_flushes++;
-			if (va == r->last)
-				break;
-		}
-	}
+	tlb_batch_each_page(b, tag, mmu_tlb_flush_page_local);
+	st->page_flushes += b->npages;
 }
 
 /* Kernel leaves are global, and a by-ASID flush leaves global entries

@@ -44,15 +44,7 @@ static void broadcast_tlbi(struct tlb_batch *b)
 	if (b->full || b->npages > tlb_ceiling()) {
 		broadcast_space(b->pmap, tag);
 	} else {
-		for (unsigned int i = 0; i < b->nranges; i++) {
-			const struct tlb_range *r = &b->ranges[i];
-
-			for (vaddr_t va = r->start;; va += PAGE_SIZE) {
-				mmu_tlb_flush_page_broadcast(tag, va);
-				if (va == r->last)
-					break;
-			}
-		}
+		tlb_batch_each_page(b, tag, mmu_tlb_flush_page_broadcast);
 		tlb_stat_add(TLB_STAT_BROADCAST, b->npages);
 	}
 	if (hold)

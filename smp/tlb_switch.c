@@ -140,15 +140,7 @@ void tlb_flush_for(const struct pmap *pm, const struct tlb_batch *b)
 		return;
 	}
 	tag = tlb_tag_here(pm);
-	for (unsigned int i = 0; i < b->nranges; i++) {
-		const struct tlb_range *r = &b->ranges[i];
-
-		for (vaddr_t va = r->start;; va += PAGE_SIZE) {
-			mmu_tlb_flush_page_local(tag, va);
-			if (va == r->last)
-				break;
-		}
-	}
+	tlb_batch_each_page(b, tag, mmu_tlb_flush_page_local);
 	tlb_stat_add(TLB_STAT_PAGE_FLUSH, b->npages);
 }
 

@@ -75,6 +75,15 @@ void tlb_batch_begin(struct tlb_batch *b, struct pmap *pm);
 void tlb_batch_add(struct tlb_batch *b, vaddr_t va, size_t len);
 
 /*
+ * Call @flush(@tag, va) for every page @b's ranges cover, range by range
+ * (b->npages calls; a full batch has no ranges to visit). For the by-VA
+ * invalidations of every policy: mmu_tlb_flush_page_local or _broadcast.
+ * Locking: none (reads @b). TLB: whatever @flush does.
+ */
+void tlb_batch_each_page(const struct tlb_batch *b, unsigned int tag,
+			 void (*flush)(unsigned int tag, vaddr_t va));
+
+/*
  * Free the allocation headed by @pg (its pmm order is in pg->order) only
  * after the flush. Page-table pages (PAGE_PTABLE) also mark the batch
  * freed_tables, which the SMP layer needs: CPUs in lazy-TLB mode must then
