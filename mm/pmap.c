@@ -545,7 +545,9 @@ static void destroy(struct pmap *pm, bool release)
 	/* No CPU may keep the root loaded (lazily) once its tables go. */
 	tlb_space_fini(pm);
 	tlb_batch_begin(&batch, pm);
-	/* The ASID may go to another address space next: drop all of it. */
+	/* This CPU's entries under the space's tag go now; another CPU's go
+	 * before the tag serves anyone else there (a fresh ASID slot flushes
+	 * its tag, a rollover everything: <smp/asid.h>). */
 	tlb_batch_add(&batch, 0, MMU_USER_VA_END);
 	spin_lock(&pm->lock);
 	walk_range(&w, pm->root, page_from_phys(pm->root_pa), TOP_LEVEL, 0,

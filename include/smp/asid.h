@@ -57,13 +57,16 @@ struct asid_pick {
  * Choose @mode with tags @bits wide (ignored untagged) for @ncpus CPUs.
  * Returns the width in force, which for the global mode is raised so
  * that every CPU can keep a reserved tag across a rollover and one is
- * still free (2^bits >= ncpus + 2); @why then says so. Boot CPU, before
- * the other CPUs switch address spaces.
+ * still free (2^bits >= ncpus + 2); @why then says so.
+ * Locking: boot CPU, before the other CPUs switch address spaces (the
+ * host suites call it between their runs). TLB: none; every slot and tag
+ * is forgotten, so no CPU may have a user space loaded.
  */
 unsigned int asid_setup(enum asid_mode mode, unsigned int bits,
 			unsigned int ncpus, const char **why);
 
-/* The mode and width in force ("untagged", "per-CPU", "global"). */
+/* The mode and width in force ("untagged", "per-CPU", "global").
+ * Locking: none (set once at boot). TLB: none. */
 enum asid_mode asid_mode(void);
 const char *asid_mode_name(void);
 unsigned int asid_bits(void);
@@ -88,7 +91,9 @@ void asid_activate(unsigned int cpu, struct tlb_space *sp,
  */
 unsigned int asid_tag_here(unsigned int cpu, const struct tlb_space *sp);
 
-/* --- The allocators (asid.c dispatches; not for other callers) ------- */
+/* --- The allocators (asid.c dispatches; not for other callers) -------
+ * Each _setup has asid_setup's contract for its mode, each _activate
+ * asid_activate's; asid_global_tag is asid_tag_here for the global mode. */
 
 void asid_percpu_setup(unsigned int nslots, unsigned int first_tag);
 void asid_percpu_activate(unsigned int cpu, struct tlb_space *sp,

@@ -131,7 +131,7 @@ unsigned int tlb_asid_bits(void);
 /*
  * Print one line of totals over the online CPUs ("tlb: totals: NAME N,
  * ..." for the main counters), e.g. after init exited, so a run's log
- * says what the coherence layer did. Locking: none (racy sums).
+ * says what the coherence layer did. Locking: none (racy sums). TLB: none.
  */
 void tlb_report(void);
 
