@@ -1,8 +1,8 @@
 /*
  * Global tags (arm64 style): a tag names one address space on every CPU,
  * which a broadcast TLBI by ASID needs. Each space's id word holds
- * (generation << 0 | tag): the generation counts in units of 2^bits, so
- * an id is current when its bits above the tag equal the allocator's.
+ * generation | tag, the generation counting in units of 2^bits, so an id
+ * is current when its bits above the tag equal the allocator's.
  *
  * Tags come from a bitmap. When it is full the generation rolls over:
  * the bitmap is cleared except for the tag each CPU runs now (taken from
