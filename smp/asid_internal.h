@@ -14,7 +14,6 @@
 struct asid_cpu {
 	struct asid_slot slot[ASID_SLOTS];
 	unsigned int nslots;	/* in use: 1 untagged, else <= ASID_SLOTS */
-	unsigned int first_tag;	/* per-CPU mode: slot i is tag first + i */
 	unsigned int clock;	/* LRU clock, bumped per activation */
 	/* Global mode. active: the id (generation | tag) this CPU runs, 0
 	 * once a rollover took it away (then reserved holds it); atomic,

@@ -13,15 +13,15 @@
 
 #include "asid_internal.h"
 
+/* Slot i is tag first_tag + i: 1 with PCIDs (PCID 0 is the kernel
+ * root's), 0 untagged. */
 static unsigned int first_tag;
 
 void asid_percpu_setup(unsigned int nslots, unsigned int first)
 {
 	first_tag = first;
-	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
 		asid_cpus[cpu].nslots = nslots;
-		asid_cpus[cpu].first_tag = first;
-	}
 }
 
 void asid_percpu_activate(unsigned int cpu, struct tlb_space *sp,

@@ -163,16 +163,6 @@ void tlb_init(void)
 		       "translations will survive (tests only)\n");
 }
 
-const char *tlb_asid_mode(void)
-{
-	return asid_mode_name();
-}
-
-unsigned int tlb_asid_bits(void)
-{
-	return asid_bits();
-}
-
 bool tlb_lazy(void)
 {
 	return tlb_lazy_enabled;

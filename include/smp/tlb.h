@@ -123,11 +123,6 @@ void tlb_switch_to_kernel_root(void);
  */
 unsigned int tlb_tag_here(const struct pmap *pm);
 
-/* The ASID mode in force ("untagged", "per-CPU", "global") and its
- * width in bits (0 untagged). */
-const char *tlb_asid_mode(void);
-unsigned int tlb_asid_bits(void);
-
 /*
  * Print one line of totals over the online CPUs ("tlb: totals: NAME N,
  * ..." for the main counters), e.g. after init exited, so a run's log
