@@ -43,8 +43,10 @@ check_arches() {
 # emulator path stays tested wherever the native one is taken.
 FORCED_QEMU_PROGRAMS=(syscall_test fork_test thread_test)
 
-# Targets: ARCH/PROGRAM for every tests/user/*.c, and ARCH/PROGRAM@qemu
-# for FORCED_QEMU_PROGRAMS on each arch this host runs natively.
+# Targets: ARCH/PROGRAM for every tests/user/*.c, ARCH/bench (the
+# benchmark program, bench/, in its --quick form: it checks what it
+# measures, and runs the same on Linux), and ARCH/PROGRAM@qemu for
+# FORCED_QEMU_PROGRAMS on each arch this host runs natively.
 list_targets() {
 	local a f
 	for a in "$@"; do
@@ -52,6 +54,7 @@ list_targets() {
 			f=${f##*/}
 			echo "$a/${f%.c}"
 		done
+		echo "$a/bench"
 		[[ $(runner_for "$a" 2>/dev/null) == native ]] || continue
 		for f in "${FORCED_QEMU_PROGRAMS[@]}"; do
 			echo "$a/$f@qemu"
@@ -96,7 +99,12 @@ run_one() {
 		forced=1
 		export USER_TEST_PROBE=fail
 	fi
+	local args=(argv-check)
 	bin=$TOP/build/user/$arch/tests/$prog
+	if [[ $prog == bench ]]; then
+		bin=$TOP/build/user/$arch/bench/bench
+		args=(--quick)
+	fi
 	[[ -x $bin ]] || { echo "FAILED $target: $bin not built" >&2; exit 1; }
 	runner=$(runner_for "$arch" 2>&1) ||
 		{ echo "FAILED $target: this host runs no $arch binary: $runner" >&2; exit 1; }
@@ -110,12 +118,12 @@ run_one() {
 	export USER_TEST_ENV=1
 	echo "# $target: $runner"
 	if [[ $runner == native ]]; then
-		python3 "$TOP/tools/elf_run.py" run "$TIMEOUT" "$bin" argv-check 2>&1 ||
+		python3 "$TOP/tools/elf_run.py" run "$TIMEOUT" "$bin" "${args[@]}" 2>&1 ||
 			rc=$?
 	else
 		export USER_TEST_QEMU=1
 		python3 "$TOP/tools/elf_run.py" run "$TIMEOUT" "$runner" "$bin" \
-			argv-check 2>&1 || rc=$?
+			"${args[@]}" 2>&1 || rc=$?
 	fi
 	[[ $rc -eq 124 ]] && echo "FAILED $target: timed out after ${TIMEOUT}s" >&2
 	exit "$rc"

@@ -17,6 +17,7 @@
 #define SYS_sched_setaffinity	122
 #define SYS_sched_getaffinity	123
 #define SYS_sched_yield		124
+#define SYS_mount		40
 #define SYS_reboot		142
 #define SYS_uname		160
 #define SYS_getcpu		168

@@ -13,6 +13,7 @@
 #define SYS_write		4
 #define SYS_getpid		20
 #define SYS_brk			45
+#define SYS_mount		21
 #define SYS_reboot		88
 #define SYS_munmap		91
 #define SYS_wait4		114

@@ -20,6 +20,7 @@
 #define SYS_exit		60
 #define SYS_wait4		61
 #define SYS_uname		63
+#define SYS_mount		165
 #define SYS_reboot		169
 #define SYS_gettid		186
 #define SYS_futex		202

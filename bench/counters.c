@@ -1,0 +1,169 @@
+/*
+ * The coherence counters a result reports per operation. Two sources:
+ *
+ *   /proc/interrupts     on both kernels: the TLB shootdown row on x86
+ *                        ("TLB"), the function-call IPI row on arm64
+ *                        (Linux invalidates by broadcast TLBI there and
+ *                        sends IPIs only for other cross-calls; this
+ *                        kernel counts its shootdown IPIs in that row).
+ *   /proc/tlbk/shootdown this kernel's per-CPU counters (<u/tlbk.h>);
+ *                        Linux has no such file: "n/a".
+ */
+#include <u/errno.h>
+#include <u/string.h>
+#include <u/sys.h>
+#include <u/tlbk.h>
+
+#include "bench.h"
+
+#define O_RDONLY	00
+#define AT_FDCWD	(-100)
+#define INTERRUPTS	"/proc/interrupts"
+
+/* The tlbk rows behind each counter (NULL: not from that file). */
+static const char *const tlbk_rows[BC_NCOUNTERS] = {
+	[BC_SHOOTDOWNS] = "shootdowns",
+	[BC_IPI_SENT] = "ipi_sent",
+	[BC_PAGE_FLUSHES] = "page_flushes",
+	[BC_ASID_FLUSHES] = "asid_flushes",
+	[BC_FULL_FLUSHES] = "full_flushes",
+	[BC_COALESCED] = "coalesced",
+	[BC_SKIPPED] = "skipped_by_gen",
+	[BC_LAZY_SKIPPED] = "lazy_skipped",
+	[BC_BROADCAST] = "broadcast_tlbi",
+	[BC_MERGED] = "merged_flushes",
+	[BC_CATCHUP] = "catchup_flushes",
+};
+
+/* Big enough for either file at BENCH_MAX_CPUS CPUs. */
+static char text[64 * 1024];
+static unsigned long row_vals[BENCH_MAX_CPUS * 4];
+
+/* Read file @path into text[]; its length or -errno. */
+static long read_file(const char *path)
+{
+	long fd = syscall4(SYS_openat, AT_FDCWD, (long)path, O_RDONLY, 0);
+	long n, total = 0;
+
+	if (fd < 0)
+		return fd;
+	while (total < (long)sizeof(text) - 1 &&
+	       (n = sys_read((int)fd, text + total,
+			     sizeof(text) - 1 - total)) > 0)
+		total += n;
+	syscall1(SYS_close, fd);
+	text[total] = '\0';
+	return total;
+}
+
+int bench_counters_init(void)
+{
+	long r;
+
+	if (read_file(INTERRUPTS) >= 0)
+		return 0;
+	/* Linux as /init: nothing is mounted, and /proc is an empty
+	 * directory of the initramfs. This kernel never gets here. */
+	r = syscall5(SYS_mount, (long)"proc", (long)"/proc", (long)"proc", 0,
+		     0);
+	if (r < 0)
+		return (int)r;
+	return read_file(INTERRUPTS) >= 0 ? 0 : -ENOENT;
+}
+
+bool bench_is_tlbk(void)
+{
+	return read_file(TLBK_SHOOTDOWN_PATH) > 0;
+}
+
+#if defined(__aarch64__)
+/* Does the line starting at @p contain @word? */
+static bool line_has(const char *p, const char *word)
+{
+	size_t k = strlen(word);
+
+	for (; *p && *p != '\n'; p++)
+		if (!strncmp(p, word, k))
+			return true;
+	return false;
+}
+#endif
+
+/* Where the counts of the IPI row this arch counts start, or NULL. */
+static const char *ipi_row(void)
+{
+	for (const char *l = text; *l; l++) {
+		if (l != text && l[-1] != '\n')
+			continue;
+		const char *p = l;
+
+		while (*p == ' ')
+			p++;
+#if defined(__aarch64__)
+		const char *colon = strchr(p, ':');
+
+		if (!strncmp(p, "IPI", 3) && colon &&
+		    line_has(p, "Function call interrupts"))
+			return colon + 1;
+#else
+		if (!strncmp(p, "TLB:", 4))
+			return p + 4;
+#endif
+	}
+	return NULL;
+}
+
+/* The sum of the decimal fields at @p, up to the first other word. */
+static uint64_t sum_fields(const char *p)
+{
+	uint64_t sum = 0;
+
+	for (;;) {
+		uint64_t v = 0;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			return sum;
+		for (; *p >= '0' && *p <= '9'; p++)
+			v = v * 10 + (uint64_t)(*p - '0');
+		sum += v;
+	}
+}
+
+static void read_ipis(struct bench_counts *c)
+{
+	const char *row;
+
+	if (read_file(INTERRUPTS) < 0 || !(row = ipi_row()))
+		return;
+	c->v[BC_IPIS] = sum_fields(row);
+	c->have[BC_IPIS] = true;
+}
+
+static void read_tlbk(struct bench_counts *c)
+{
+	if (read_file(TLBK_SHOOTDOWN_PATH) <= 0)
+		return;
+	for (unsigned int k = 0; k < BC_NCOUNTERS; k++) {
+		int n;
+
+		if (!tlbk_rows[k])
+			continue;
+		n = tlbk_row(text, tlbk_rows[k], row_vals,
+			     sizeof(row_vals) / sizeof(row_vals[0]));
+		if (n < 0)
+			continue;
+		c->v[k] = 0;
+		for (int i = 0; i < n; i++)
+			c->v[k] += row_vals[i];
+		c->have[k] = true;
+	}
+}
+
+void bench_counters_read(struct bench_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	read_ipis(c);
+	read_tlbk(c);
+}

@@ -1,0 +1,131 @@
+/*
+ * What the program prints: one "# bench-info:" line per run and one
+ * "# bench:" line per case, space-separated key=value pairs that
+ * tools/bench.py reads (bench/README.md has every key). The KTAP result
+ * lines around them are main.c's.
+ */
+#include <u/printf.h>
+#include <u/string.h>
+#include <u/sys.h>
+
+#include "bench.h"
+
+#define LINE_MAX	1024
+
+/* The counters' keys on a result line, in enum bench_counter order. */
+static const char *const counter_keys[BC_NCOUNTERS] = {
+	[BC_IPIS] = "ipis",
+	[BC_SHOOTDOWNS] = "shootdowns",
+	[BC_IPI_SENT] = "ipi_sent",
+	[BC_PAGE_FLUSHES] = "page_flushes",
+	[BC_ASID_FLUSHES] = "asid_flushes",
+	[BC_FULL_FLUSHES] = "full_flushes",
+	[BC_COALESCED] = "coalesced",
+	[BC_SKIPPED] = "skipped_by_gen",
+	[BC_LAZY_SKIPPED] = "lazy_skipped",
+	[BC_BROADCAST] = "broadcast_tlbi",
+	[BC_MERGED] = "merged_flushes",
+	[BC_CATCHUP] = "catchup_flushes",
+};
+
+const char *bench_arch_name(void)
+{
+#if defined(__aarch64__)
+	return "aarch64";
+#elif defined(__x86_64__)
+	return "x86_64";
+#else
+	return "i686";
+#endif
+}
+
+const char *bench_kernel_name(void)
+{
+	static struct utsname u;
+
+	if (!u.sysname[0] && sys_uname(&u) != 0)
+		return "unknown";
+	if (!strcmp(u.sysname, "Linux"))
+		return "linux";
+	if (!strcmp(u.sysname, "tlbk"))
+		return "tlbk";
+	return "unknown";
+}
+
+/* Append printf output to @buf (of LINE_MAX bytes) at *@len. */
+static void append(char *buf, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= LINE_MAX - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, LINE_MAX - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n;
+	if (*len > LINE_MAX - 1)
+		*len = LINE_MAX - 1;
+}
+
+/* " key=per-op" for each counter, in thousandths ("n/a" if absent). */
+static void append_counters(char *buf, size_t *len, unsigned int iters,
+			    const struct bench_counts *before,
+			    const struct bench_counts *after)
+{
+	for (unsigned int k = 0; k < BC_NCOUNTERS; k++) {
+		uint64_t milli;
+
+		if (!before->have[k] || !after->have[k] || iters == 0) {
+			append(buf, len, " %s=n/a", counter_keys[k]);
+			continue;
+		}
+		milli = (after->v[k] - before->v[k]) * 1000 / iters;
+		append(buf, len, " %s=%llu.%03llu", counter_keys[k],
+		       (unsigned long long)(milli / 1000),
+		       (unsigned long long)(milli % 1000));
+	}
+}
+
+static unsigned long long ns_of(uint64_t ticks)
+{
+	return (unsigned long long)bench_ticks_to_ns(ticks);
+}
+
+void bench_report(const char *name, const char *params,
+		  struct bench_samples *s, const struct bench_counts *before,
+		  const struct bench_counts *after)
+{
+	char buf[LINE_MAX];
+	size_t len = 0;
+	unsigned int n = s->n;
+
+	bench_sort(s->t, n);
+	append(buf, &len, "# bench: name=%s%s%s kernel=%s arch=%s cpus=%u",
+	       name, params[0] ? " " : "", params, bench_kernel_name(),
+	       bench_arch_name(), bench_ncpus);
+	append(buf, &len,
+	       " iters=%u median_ns=%llu p90_ns=%llu p99_ns=%llu"
+	       " mean_ns=%llu min_ns=%llu max_ns=%llu", n,
+	       ns_of(bench_percentile(s->t, n, 50)),
+	       ns_of(bench_percentile(s->t, n, 90)),
+	       ns_of(bench_percentile(s->t, n, 99)),
+	       ns_of(n ? s->sum / n : 0), ns_of(n ? s->t[0] : 0),
+	       ns_of(n ? s->t[n - 1] : 0));
+	append_counters(buf, &len, n, before, after);
+	printf("%s\n", buf);
+}
+
+void bench_report_info(void)
+{
+	printf("# bench-info: kernel=%s arch=%s cpus=%u clock=%s "
+	       "clock_hz=%llu pages=%u budget_ms=%llu min_iters=%u "
+	       "max_iters=%u quick=%d\n", bench_kernel_name(),
+	       bench_arch_name(), bench_ncpus, bench_clock_name(),
+	       (unsigned long long)bench_clock_hz(), bench_opts.fault_pages,
+	       (unsigned long long)(bench_opts.budget_ns / 1000000),
+	       bench_opts.min_iters, bench_opts.max_iters, bench_opts.quick);
+}
