@@ -52,6 +52,29 @@ usage: ./build.sh COMMAND [ARGS]
   test [ARCH|all]           build, then run every test target through prove:
                             the kernels under QEMU, the MI code on the host,
                             and the user runtime's programs on Linux
+  bench [ARCH|all] [OPTIONS]
+                            build, then boot the benchmark program
+                            (build/user/ARCH/bench/bench) as /init under QEMU:
+                            fault latency, fork cost, TLB shootdown cost
+      --quick               short runs (about a minute or two for all)
+      --smp N               vCPUs (default 2; 1 with --icount)
+      --smp-sweep N,N,...   boot once per vCPU count (instead of --smp)
+      --policy P[,P...]     tlbk policies: batched|naive|broadcast (aarch64
+                            only), boot options joined by +, e.g.
+                            batched+tlb.lazy=0 (default batched)
+      --vs-linux            also boot Debian's Linux (fetched once into
+                            build/linux/) with the same program and machine
+      --icount              -icount shift=0,sleep=off: instruction counts
+                            (deterministic) instead of wall time; with more
+                            vCPUs the shootdown cases run at one CPU only
+      --reps N              boots per configuration, alternated (default 1)
+      --only NAME[,NAME]    only these groups (fault, fork, shootdown) or cases
+      --mem SIZE            guest RAM (default 512M)
+      --timeout S           seconds per boot (default 900; 300 with --quick)
+      --out DIR             output directory
+                            Results: build/bench/<date>-<host>/, see bench/README.md.
+                            Builds into build/bench-build/ with DEBUG=0 unless
+                            DEBUG=1 is set
   debug ARCH [OPTIONS] [-- KERNEL ARGS]
                             like run, but QEMU waits for gdb; prints the gdb command
       --gdb-port N          the gdb stub's port on 127.0.0.1 (default 1234)
@@ -60,7 +83,7 @@ usage: ./build.sh COMMAND [ARGS]
 
 ARCH is one of: x86_64 i686 aarch64.
 
-Environment (build, run, debug, test): DEBUG=0|1 (default 1: sanity
+Environment (build, run, debug, test, bench): DEBUG=0|1 (default 1, bench 0: sanity
 checks such as spinlock lock order), KCFLAGS='...' (extra kernel C flags).
 A change rebuilds the kernel; the boot log prints
   tlbk: built with DEBUG=1 KCFLAGS='...' (clang X.Y.Z)
@@ -95,6 +118,7 @@ DEPS=(
 	"mkenvimage u-boot-tools"
 	"gdb-multiarch gdb-multiarch"
 	"musl-gcc musl-tools"
+	"gnuplot gnuplot-nox"
 )
 
 missing_packages() {
@@ -341,6 +365,31 @@ qemu_cmd() {
 	exec python3 tools/qemu.py "$mode" "$arch" "${args[@]}" -- "${kargs[@]}"
 }
 
+# --- bench ------------------------------------------------------------------
+
+# bench [ARCH|all] [OPTIONS]: tools/bench.py checks the options (usage and
+# exit 2) and names the arches; build their kernels and user programs
+# (the benchmark is one of them), then hand over to it. The build goes to
+# build/bench-build/ with DEBUG=0 by default: numbers without the sanity
+# checks, and no rebuild of the kernels tests are booting from build/.
+cmd_bench() {
+	local archs a out=build/bench-build
+	archs=$(python3 tools/bench.py --list-arches "$@") || exit $?
+	[[ -n $archs ]] || exit 0	# --help was asked for
+	DEBUG=${DEBUG:-0}
+	check_build_env
+	ensure_deps
+	for a in $archs; do
+		echo "== build $a (DEBUG=$DEBUG) into $out/$a"
+		with_lock "$out/$a" make --no-print-directory -j"$JOBS" \
+			ARCH="$a" O="$out/$a" DEBUG="$DEBUG" KCFLAGS="${KCFLAGS:-}"
+		echo "== build user/ $a into $out/user/$a"
+		with_lock "$out/user/$a" make --no-print-directory -s \
+			-j"$JOBS" -C user ARCH="$a" O="$TOP/$out/user/$a"
+	done
+	exec python3 tools/bench.py --build "$out" "$@"
+}
+
 # --- test -------------------------------------------------------------------
 
 cmd_test() {
@@ -379,6 +428,7 @@ main() {
 	run) ensure_deps; qemu_cmd run "$@" ;;
 	debug) ensure_deps; qemu_cmd debug "$@" ;;
 	test) cmd_test "$@" ;;
+	bench) cmd_bench "$@" ;;
 	clean) rm -rf build ;;
 	help | -h | --help) usage ;;
 	*) die_usage "unknown command '$cmd'" ;;

@@ -13,6 +13,7 @@
  * it is the fault's whole cost as the program sees it: trap, handler,
  * return. Every case checks the bytes it reads back.
  */
+#include <u/ktap.h>
 #include <u/proc.h>
 #include <u/printf.h>
 #include <u/string.h>
@@ -42,7 +43,7 @@ static bool check(const char *p, unsigned long pages, int flip)
 {
 	for (unsigned long i = 0; i < pages; i++)
 		if (p[i * PAGE_SIZE] != pattern(i, flip)) {
-			printf("# bench: page %lu reads %d, not %d\n", i,
+			ktap_diag("page %lu reads %d, not %d", i,
 			       p[i * PAGE_SIZE], pattern(i, flip));
 			return false;
 		}

@@ -50,7 +50,7 @@ static _Noreturn void usage(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	printf("# bench: %s\n# usage: bench [--quick] [--only NAME[,NAME]] "
+	printf("# %s\n# usage: bench [--quick] [--only NAME[,NAME]] "
 	       "[--smp-max N] [--pages N] [--budget-ms N]\n", why);
 	sys_exit_group(2);
 }
@@ -95,7 +95,7 @@ static void parse_args(int argc, char **argv)
 		/* Linux hands /init every boot word it does not know
 		 * ("nokaslr" on x86): not ours to judge. */
 		if (strncmp(a, "--", 2) != 0) {
-			printf("# bench: ignoring argument '%s'\n", a);
+			ktap_diag("ignoring argument '%s'", a);
 			continue;
 		}
 		if (!strcmp(a, "--quick")) {

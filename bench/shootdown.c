@@ -20,6 +20,7 @@
  * Checks: DONTNEED and the fresh mapping must read zero, every call must
  * succeed, every spinner must have run.
  */
+#include <u/ktap.h>
 #include <u/printf.h>
 #include <u/proc.h>
 #include <u/string.h>
@@ -47,7 +48,7 @@ struct spinners {
 	long pids[BENCH_MAX_CPUS];
 };
 
-#define START_WAIT_NS	(10LL * 1000 * 1000 * 1000)
+#define START_WAIT_NS	(5LL * 1000 * 1000 * 1000)
 
 static const unsigned int range_pages[] = { 1, 2, 8, 32, 33, 64, 512, 513,
 					    4096 };
@@ -93,10 +94,12 @@ static bool spinners_start(struct spinners *sp, enum sd_mode mode,
 		if (mode == MODE_PROCESSES && sp->pids[k] < 0)
 			return false;
 	}
+	/* Yield while waiting: a new spinner starts on this CPU, the only
+	 * one its affinity allows until it pins itself. */
 	for (unsigned int k = 0; k < n; k++)
-		while (sp->slots[k].count == 0)
+		while (sp->slots[k].count == 0 && sys_sched_yield() == 0)
 			if (proc_now_ns() > deadline) {
-				printf("# bench: spinner on CPU %u never ran\n",
+				ktap_diag("spinner on CPU %u never ran",
 				       k + 1);
 				return false;
 			}
@@ -161,11 +164,11 @@ static bool op_once(enum sd_op op, char **v, unsigned long pages,
 	}
 	bench_samples_add(s, bench_ticks() - t0);
 	if (r != 0) {
-		printf("# bench: system call failed: %ld\n", r);
+		ktap_diag("system call failed: %ld", r);
 		return false;
 	}
 	if (op != OP_MPROTECT && ((volatile char *)*v)[8] != 0) {
-		printf("# bench: a fresh page reads %#x\n",
+		ktap_diag("a fresh page reads %#x",
 		       ((volatile char *)*v)[8]);
 		return false;
 	}
