@@ -38,6 +38,10 @@ unsigned int spin_held_count(void)
 static void spin_debug_acquire(const struct spinlock *lock)
 {
 #ifdef CONFIG_DEBUG
+	/* Interrupts off while this CPU's record changes: an interrupt
+	 * handler's lock taken between the slot store and the depth store
+	 * would overwrite the slot and leave its own lock recorded. */
+	unsigned long irq = arch_irq_save();
 	unsigned int cpu = arch_cpu_id();
 	unsigned int depth = spin_held[cpu].depth;
 
@@ -54,6 +58,7 @@ static void spin_debug_acquire(const struct spinlock *lock)
 		      depth, lock->name);
 	spin_held[cpu].lock[depth] = lock;
 	spin_held[cpu].depth = depth + 1;
+	arch_irq_restore(irq);
 #else
 	(void)lock;
 #endif
@@ -63,6 +68,7 @@ static void spin_debug_acquire(const struct spinlock *lock)
 static void spin_debug_release(const struct spinlock *lock)
 {
 #ifdef CONFIG_DEBUG
+	unsigned long irq = arch_irq_save();	/* see spin_debug_acquire */
 	unsigned int cpu = arch_cpu_id();
 	unsigned int depth = spin_held[cpu].depth, i;
 
@@ -74,6 +80,7 @@ static void spin_debug_release(const struct spinlock *lock)
 	for (; i < depth; i++)
 		spin_held[cpu].lock[i - 1] = spin_held[cpu].lock[i];
 	spin_held[cpu].depth = depth - 1;
+	arch_irq_restore(irq);
 #else
 	(void)lock;
 #endif
