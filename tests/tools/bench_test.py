@@ -434,7 +434,8 @@ def alternation():
 @test
 def command_lines():
     """tlbk and Linux get the same machine up to -kernel; the kernel
-    command lines carry the policy / Linux options and init's args."""
+    command lines carry the policy / Linux options (norandmaps under
+    icount) and init's args."""
     wrong = []
     with tempfile.TemporaryDirectory() as build:
         for arch, f in (("x86_64", "kernel32.elf"), ("i686", "kernel.elf"),
@@ -456,8 +457,10 @@ def command_lines():
                     wrong.append(f"{arch} icount={icount}: {t}")
                 kargs = t[t.index("-append") + 1]
                 cmdline = lin[lin.index("-append") + 1]
+                tail = ("panic=-1 norandmaps -- --quick" if icount else
+                        "panic=-1 -- --quick")
                 if kargs != "tlb=batched tlb.lazy=0 -- --quick" or \
-                        not cmdline.endswith("panic=-1 -- --quick") or \
+                        not cmdline.endswith(tail) or \
                         ("nokaslr" in cmdline) != (arch == "aarch64") or \
                         lin[-4:-2] != ["-initrd", "x.cpio"]:
                     wrong.append(f"{arch}: {kargs!r} / {cmdline!r}")
