@@ -109,6 +109,10 @@ enum bench_counter {
 	BC_NCOUNTERS
 };
 
+/* The counters' names: their keys on result lines and, but for "ipis",
+ * their rows in /proc/tlbk/shootdown. */
+extern const char *const bench_counter_names[BC_NCOUNTERS];
+
 struct bench_counts {
 	uint64_t v[BC_NCOUNTERS];
 	bool have[BC_NCOUNTERS];	/* false: this kernel has no such counter */

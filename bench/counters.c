@@ -20,8 +20,10 @@
 #define AT_FDCWD	(-100)
 #define INTERRUPTS	"/proc/interrupts"
 
-/* The tlbk rows behind each counter (NULL: not from that file). */
-static const char *const tlbk_rows[BC_NCOUNTERS] = {
+/* Each counter's key on a result line; but for "ipis", also its row in
+ * /proc/tlbk/shootdown (the layer's own names, smp/tlb_stats.c). */
+const char *const bench_counter_names[BC_NCOUNTERS] = {
+	[BC_IPIS] = "ipis",
 	[BC_SHOOTDOWNS] = "shootdowns",
 	[BC_IPI_SENT] = "ipi_sent",
 	[BC_PAGE_FLUSHES] = "page_flushes",
@@ -145,13 +147,10 @@ static void read_tlbk(struct bench_counts *c)
 {
 	if (read_file(TLBK_SHOOTDOWN_PATH) <= 0)
 		return;
-	for (unsigned int k = 0; k < BC_NCOUNTERS; k++) {
-		int n;
+	for (unsigned int k = BC_IPIS + 1; k < BC_NCOUNTERS; k++) {
+		int n = tlbk_row(text, bench_counter_names[k], row_vals,
+				 ARRAY_LEN(row_vals));
 
-		if (!tlbk_rows[k])
-			continue;
-		n = tlbk_row(text, tlbk_rows[k], row_vals,
-			     sizeof(row_vals) / sizeof(row_vals[0]));
 		if (n < 0)
 			continue;
 		c->v[k] = 0;

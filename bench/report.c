@@ -12,22 +12,6 @@
 
 #define LINE_MAX	1024
 
-/* The counters' keys on a result line, in enum bench_counter order. */
-static const char *const counter_keys[BC_NCOUNTERS] = {
-	[BC_IPIS] = "ipis",
-	[BC_SHOOTDOWNS] = "shootdowns",
-	[BC_IPI_SENT] = "ipi_sent",
-	[BC_PAGE_FLUSHES] = "page_flushes",
-	[BC_ASID_FLUSHES] = "asid_flushes",
-	[BC_FULL_FLUSHES] = "full_flushes",
-	[BC_COALESCED] = "coalesced",
-	[BC_SKIPPED] = "skipped_by_gen",
-	[BC_LAZY_SKIPPED] = "lazy_skipped",
-	[BC_BROADCAST] = "broadcast_tlbi",
-	[BC_MERGED] = "merged_flushes",
-	[BC_CATCHUP] = "catchup_flushes",
-};
-
 const char *bench_arch_name(void)
 {
 #if defined(__aarch64__)
@@ -80,11 +64,11 @@ static void append_counters(char *buf, size_t *len, unsigned int iters,
 		uint64_t milli;
 
 		if (!before->have[k] || !after->have[k] || iters == 0) {
-			append(buf, len, " %s=n/a", counter_keys[k]);
+			append(buf, len, " %s=n/a", bench_counter_names[k]);
 			continue;
 		}
 		milli = (after->v[k] - before->v[k]) * 1000 / iters;
-		append(buf, len, " %s=%llu.%03llu", counter_keys[k],
+		append(buf, len, " %s=%llu.%03llu", bench_counter_names[k],
 		       (unsigned long long)(milli / 1000),
 		       (unsigned long long)(milli % 1000));
 	}
