@@ -162,6 +162,13 @@ static void read_tlbk(struct bench_counts *c)
 
 void bench_counters_read(struct bench_counts *c)
 {
+	/* Write the buffers before reading anything: a case runs in a
+	 * forked child, where the first write to these static pages is a
+	 * copy-on-write fault, whose shootdown (to the CPUs of its threads)
+	 * would otherwise land between the two files' readings and count as
+	 * the measured operations'. */
+	memset(text, 0, sizeof(text));
+	memset(row_vals, 0, sizeof(row_vals));
 	memset(c, 0, sizeof(*c));
 	read_ipis(c);
 	read_tlbk(c);
