@@ -10,6 +10,7 @@
 #include <kern/cmdline.h>
 #include <kern/errno.h>
 #include <kern/printk.h>
+#include <kern/prof.h>
 #include <kern/proc.h>
 #include <kern/sched.h>
 #include <kern/string.h>
@@ -106,6 +107,7 @@ static void set_parent_tid(const struct clone_req *req, int tid)
 static struct proc *new_process(struct proc *parent, struct thread **tp,
 				int *err)
 {
+	uint64_t t0 = prof_start();
 	struct thread *t = thread_alloc();
 	struct proc *p;
 
@@ -115,6 +117,7 @@ static struct proc *new_process(struct proc *parent, struct thread **tp,
 	p = proc_alloc(parent, t->tid, err);
 	if (!p)
 		goto free_thread;
+	prof_end(PROF_FORK_ALLOC, t0);
 	if (parent) {
 		/* Under brk_lock, as sys_brk moves the break: another thread's
 		 * brk must not land between the VMAs copied and the break
@@ -155,12 +158,14 @@ static long clone_process(const struct trapframe *tf,
 			  const struct clone_req *req)
 {
 	struct proc *parent = proc_current(), *child;
+	uint64_t t0 = prof_start(), t1;
 	struct thread *t;
 	int err;
 
 	child = new_process(parent, &t, &err);
 	if (!child)
 		return err;
+	t1 = prof_start();
 	err = setup_thread(t, tf, req);
 	if (err) {
 		discard_process(child, t);
@@ -168,6 +173,8 @@ static long clone_process(const struct trapframe *tf,
 	}
 	set_parent_tid(req, t->tid);
 	sched_start(t);
+	prof_end(PROF_FORK_THREAD, t1);
+	prof_end(PROF_FORK, t0);
 	return child->pid;
 }
 

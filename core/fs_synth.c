@@ -8,6 +8,8 @@
  *   /proc/interrupts                per-CPU interrupt counts (Linux layout)
  *   /proc/self/status               the caller's Name, Pid, Threads, VmRSS
  *   /proc/tlbk/shootdown            the coherence layer's per-CPU counters
+ *   /proc/tlbk/profile              phases of fork, exit, wait and faults
+ *                                   (<kern/prof.h>): count, total ns
  *   /sys/devices/system/cpu/online  the online CPUs as a range list
  *
  * Their directories open as directories. Like Linux's proc files they
@@ -30,6 +32,7 @@
 #include <kern/file.h>
 #include <kern/printk.h>
 #include <kern/proc.h>
+#include <kern/prof.h>
 #include <kern/string.h>
 #include <mm/kheap.h>
 #include <mm/page.h>
@@ -233,6 +236,18 @@ static void gen_tlbk_shootdown(struct synth_buf *sb)
 	}
 }
 
+/* --- /proc/tlbk/profile ------------------------------------------------- */
+
+/* "phase count total_ns" per phase of <kern/prof.h>, summed over CPUs. */
+static void gen_tlbk_profile(struct synth_buf *sb)
+{
+	sb_printf(sb, "phase count total_ns\n");
+	for (unsigned int k = 0; k < PROF_NPHASES; k++)
+		sb_printf(sb, "%s %llu %llu\n", prof_phase_names[k],
+			  (unsigned long long)prof_count(k),
+			  (unsigned long long)prof_total_ns(k));
+}
+
 /* --- /sys/devices/system/cpu/online ------------------------------------ */
 
 /* Linux's range-list format (bitmap_print_to_pagebuf): "0-3,5\n". */
@@ -317,6 +332,7 @@ static const struct synth_node nodes[] = {
 	{ "proc/self/status", FILE_FS_PROC, gen_self_status, 0 },
 	{ "proc/tlbk", FILE_FS_PROC, NULL, 0 },
 	{ "proc/tlbk/shootdown", FILE_FS_PROC, gen_tlbk_shootdown, 0 },
+	{ "proc/tlbk/profile", FILE_FS_PROC, gen_tlbk_profile, 0 },
 	{ "sys", FILE_FS_SYS, NULL, 0 },
 	{ "sys/devices", FILE_FS_SYS, NULL, 0 },
 	{ "sys/devices/system", FILE_FS_SYS, NULL, 0 },

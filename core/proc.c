@@ -13,6 +13,7 @@
 #include <kern/panic.h>
 #include <kern/printk.h>
 #include <kern/proc.h>
+#include <kern/prof.h>
 #include <kern/sched.h>
 #include <kern/string.h>
 #include <kern/thread.h>
@@ -186,6 +187,7 @@ static void reparent_children(struct proc *p)
  */
 static void proc_teardown(struct proc *p)
 {
+	uint64_t t0 = prof_start(), t1;
 	unsigned long irq;
 
 	sched_use_kernel_pmap();
@@ -193,7 +195,9 @@ static void proc_teardown(struct proc *p)
 	 * CPUs, after which they run on other page tables. */
 	while (__atomic_load_n(&p->dying_on_cpu, __ATOMIC_ACQUIRE))
 		arch_cpu_relax();
+	t1 = prof_start();
 	vm_space_destroy(p->vm);
+	prof_end(PROF_EXIT_VM, t1);
 	p->vm = NULL;
 	/* Exit closes every descriptor (no thread is left to use them). */
 	fd_table_destroy(p->files);
@@ -204,6 +208,7 @@ static void proc_teardown(struct proc *p)
 	if (p->parent)
 		waitq_wake(&p->parent->child_waiters, NULL, 0, ~0u);
 	spin_unlock_irqrestore(&proc_lock, irq);
+	prof_end(PROF_EXIT_TEARDOWN, t0);
 	if (p == init_proc)
 		arch_ipi_send(&cpus[0], IPI_WAKE);
 }
@@ -282,6 +287,7 @@ static bool find_child(struct proc *p, int pid, struct proc **zombie)
 /* Store @c's status, then reap it; on -EFAULT it stays a zombie. */
 static long reap_child(struct proc *c, uintptr_t ustatus)
 {
+	uint64_t t0 = prof_start();
 	unsigned long irq;
 	int status = c->exit_status, pid = c->pid;
 
@@ -291,6 +297,7 @@ static long reap_child(struct proc *c, uintptr_t ustatus)
 	unlink_child(c);
 	spin_unlock_irqrestore(&proc_lock, irq);
 	proc_free(c);
+	prof_end(PROF_WAIT_REAP, t0);
 	return pid;
 }
 

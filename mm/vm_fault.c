@@ -14,6 +14,7 @@
  * entry (after mprotect) only grants write permission again.
  */
 #include <kern/errno.h>
+#include <kern/prof.h>
 #include <kern/string.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
@@ -34,16 +35,19 @@ static bool access_ok(unsigned int prot, unsigned int access)
 }
 
 static int fault_missing(struct vm_space *vs, const struct vma *v,
-			 vaddr_t va, unsigned int access)
+			 vaddr_t va, unsigned int access, enum prof_phase *kind)
 {
 	struct page *pg;
 	int err;
 
 	bool shared = v->flags & VMA_SHARED;
 
-	if (access != VM_WRITE && !shared)
+	*kind = PROF_FAULT_ANON;
+	if (access != VM_WRITE && !shared) {
+		*kind = PROF_FAULT_ZERO;
 		return pmap_enter(vs->pmap, va, page_to_phys(vm_zero_page()),
 				  vm_prot_read_only(v->prot), NULL);
+	}
 	pg = pmm_alloc(0, PMM_ZERO);
 	if (!pg)
 		return -ENOMEM;
@@ -70,7 +74,7 @@ static struct page *copy_frame(struct page *old)
 
 /* Write to the read-only entry for frame @old at @va. */
 static int fault_cow(struct vm_space *vs, const struct vma *v, vaddr_t va,
-		     struct page *old)
+		     struct page *old, enum prof_phase *kind)
 {
 	bool shared = !(v->flags & VMA_SHARED) &&
 		(old == vm_zero_page() ||
@@ -79,6 +83,7 @@ static int fault_cow(struct vm_space *vs, const struct vma *v, vaddr_t va,
 	struct tlb_batch b;
 	int err;
 
+	*kind = shared ? PROF_FAULT_COW_COPY : PROF_FAULT_COW_REUSE;
 	/* Refcount 1 cannot rise under us: only a fork of a space mapping
 	 * the frame adds references, and this space is locked. A frame of
 	 * a shared mapping is written in place whatever its refcount. */
@@ -102,6 +107,8 @@ static int fault_cow(struct vm_space *vs, const struct vma *v, vaddr_t va,
 
 int vm_fault(struct vm_space *vs, vaddr_t va, unsigned int access)
 {
+	enum prof_phase kind = PROF_NPHASES;
+	uint64_t t0 = prof_start();
 	const struct vma *v;
 	unsigned int cur;
 	paddr_t pa;
@@ -114,13 +121,17 @@ int vm_fault(struct vm_space *vs, vaddr_t va, unsigned int access)
 	v = vm_find_vma(vs, va);
 	if (!v || !access_ok(v->prot, access))
 		goto out;
-	if (pmap_extract(vs->pmap, va, &pa, &cur) != 0)
-		err = fault_missing(vs, v, va, access);
-	else if (access == VM_WRITE && !(cur & VM_WRITE))
-		err = fault_cow(vs, v, va, page_from_phys(pa & ~(paddr_t)PAGE_MASK));
-	else
+	if (pmap_extract(vs->pmap, va, &pa, &cur) != 0) {
+		err = fault_missing(vs, v, va, access, &kind);
+	} else if (access == VM_WRITE && !(cur & VM_WRITE)) {
+		err = fault_cow(vs, v, va,
+				page_from_phys(pa & ~(paddr_t)PAGE_MASK), &kind);
+	} else {
 		err = 0;
+	}
 out:
 	spin_unlock(&vs->lock);
+	if (!err && kind != PROF_NPHASES)
+		prof_end(kind, t0);
 	return err;
 }

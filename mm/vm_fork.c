@@ -9,6 +9,7 @@
  * undoes everything, and the parent never noticed.
  */
 #include <kern/errno.h>
+#include <kern/prof.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
@@ -95,14 +96,19 @@ static void write_protect(struct vm_space *vs)
 
 int vm_fork(struct vm_space *parent, struct vm_space **out)
 {
+	uint64_t t = prof_start();
 	struct vm_space *child = vm_space_create();
 	struct vma *v;
 	int err;
 
 	if (!child)
 		return -ENOMEM;
+	prof_end(PROF_FORK_VM_CREATE, t);
 	spin_lock(&parent->lock);
+	t = prof_start();
 	err = vm_copy_vmas(child, parent);
+	prof_end(PROF_FORK_VMAS, t);
+	t = prof_start();
 	if (!err) {
 		vm_space_for_each_vma(parent, v) {
 			err = share_vma(parent, child, v);
@@ -110,8 +116,12 @@ int vm_fork(struct vm_space *parent, struct vm_space **out)
 				break;
 		}
 	}
-	if (!err)
+	prof_end(PROF_FORK_PTES, t);
+	if (!err) {
+		t = prof_start();
 		write_protect(parent);
+		prof_end(PROF_FORK_WRPROTECT, t);
+	}
 	spin_unlock(&parent->lock);
 	if (err) {
 		/* Never active anywhere: its pages go without any TLB having
