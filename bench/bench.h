@@ -113,9 +113,20 @@ enum bench_counter {
  * their rows in /proc/tlbk/shootdown. */
 extern const char *const bench_counter_names[BC_NCOUNTERS];
 
+#define BENCH_MAX_PHASES	32
+#define BENCH_PHASE_NAME	24
+
+/* One phase of this kernel's /proc/tlbk/profile: "name count total_ns". */
+struct bench_phase {
+	char name[BENCH_PHASE_NAME];
+	uint64_t count, total_ns;
+};
+
 struct bench_counts {
 	uint64_t v[BC_NCOUNTERS];
 	bool have[BC_NCOUNTERS];	/* false: this kernel has no such counter */
+	struct bench_phase phase[BENCH_MAX_PHASES];
+	unsigned int nphases;		/* 0 on Linux */
 };
 
 /*

@@ -8,6 +8,9 @@
  *                        kernel counts its shootdown IPIs in that row).
  *   /proc/tlbk/shootdown this kernel's per-CPU counters (<u/tlbk.h>);
  *                        Linux has no such file: "n/a".
+ *   /proc/tlbk/profile   this kernel's phase profile of fork, exit, wait
+ *                        and faults (core/prof.c): "name count total_ns"
+ *                        rows; Linux has none, and nothing is reported.
  */
 #include <u/errno.h>
 #include <u/string.h>
@@ -19,6 +22,7 @@
 #define O_RDONLY	00
 #define AT_FDCWD	(-100)
 #define INTERRUPTS	"/proc/interrupts"
+#define PROFILE		"/proc/tlbk/profile"
 
 /* Each counter's key on a result line; but for "ipis", also its row in
  * /proc/tlbk/shootdown (the layer's own names, smp/tlb_stats.c). */
@@ -160,6 +164,47 @@ static void read_tlbk(struct bench_counts *c)
 	}
 }
 
+/* One decimal at *@p, advancing *@p past it and one space; false if
+ * there is none. */
+static bool take_number(const char **p, uint64_t *v)
+{
+	const char *s = *p;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (*v = 0; *s >= '0' && *s <= '9'; s++)
+		*v = *v * 10 + (uint64_t)(*s - '0');
+	if (*s == ' ')
+		s++;
+	*p = s;
+	return true;
+}
+
+/* The rows after the header, as far as they are well formed. */
+static void read_profile(struct bench_counts *c)
+{
+	const char *l;
+
+	if (read_file(PROFILE) <= 0 || !(l = strchr(text, '\n')))
+		return;
+	for (l++; *l && c->nphases < BENCH_MAX_PHASES;) {
+		struct bench_phase *ph = &c->phase[c->nphases];
+		const char *sp = strchr(l, ' ');
+		size_t k = sp ? (size_t)(sp - l) : 0;
+
+		if (!sp || k == 0 || k >= sizeof(ph->name))
+			return;
+		memcpy(ph->name, l, k);
+		ph->name[k] = '\0';
+		l = sp + 1;
+		if (!take_number(&l, &ph->count) ||
+		    !take_number(&l, &ph->total_ns) || *l != '\n')
+			return;
+		l++;
+		c->nphases++;
+	}
+}
+
 void bench_counters_read(struct bench_counts *c)
 {
 	/* Write the buffers before reading anything: a case runs in a
@@ -172,4 +217,5 @@ void bench_counters_read(struct bench_counts *c)
 	memset(c, 0, sizeof(*c));
 	read_ipis(c);
 	read_tlbk(c);
+	read_profile(c);
 }

@@ -10,7 +10,9 @@
 
 #include "bench.h"
 
-#define LINE_MAX	1024
+/* Longer than printf's buffer: a line with a fork's profile phases is
+ * over 1 KiB, so it is written with write_all. */
+#define LINE_MAX	2048
 
 const char *bench_arch_name(void)
 {
@@ -74,6 +76,38 @@ static void append_counters(char *buf, size_t *len, unsigned int iters,
 	}
 }
 
+/*
+ * " prof_<phase>_ns=<ns per iteration>" for each phase of this kernel's
+ * profile that ran in the window (dots in names become '_'), and
+ * " prof_<phase>_n=<runs per iteration>", in thousandths as counters.
+ */
+static void append_phases(char *buf, size_t *len, unsigned int iters,
+			  const struct bench_counts *before,
+			  const struct bench_counts *after)
+{
+	unsigned int n = before->nphases < after->nphases ?
+			 before->nphases : after->nphases;
+
+	for (unsigned int i = 0; i < n && iters; i++) {
+		const struct bench_phase *b = &before->phase[i];
+		const struct bench_phase *a = &after->phase[i];
+		uint64_t runs = a->count - b->count, milli;
+		char key[BENCH_PHASE_NAME];
+
+		if (runs == 0 || strcmp(a->name, b->name))
+			continue;
+		strlcpy(key, a->name, sizeof(key));
+		for (char *k = key; *k; k++)
+			if (*k == '.')
+				*k = '_';
+		milli = runs * 1000 / iters;
+		append(buf, len, " prof_%s_ns=%llu prof_%s_n=%llu.%03llu", key,
+		       (unsigned long long)((a->total_ns - b->total_ns) / iters),
+		       key, (unsigned long long)(milli / 1000),
+		       (unsigned long long)(milli % 1000));
+	}
+}
+
 static unsigned long long ns_of(uint64_t ticks)
 {
 	return (unsigned long long)bench_ticks_to_ns(ticks);
@@ -100,7 +134,9 @@ void bench_report(const char *name, const char *params,
 	       ns_of(n ? s->sum / n : 0), ns_of(n ? s->t[0] : 0),
 	       ns_of(n ? s->t[n - 1] : 0));
 	append_counters(buf, &len, n, before, after);
-	printf("%s\n", buf);
+	append_phases(buf, &len, n, before, after);
+	append(buf, &len, "\n");
+	write_all(1, buf, len);
 }
 
 void bench_report_info(void)

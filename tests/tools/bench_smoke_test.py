@@ -14,7 +14,11 @@ Checks, each independent of the driver's own parser:
      iters >= 1 and the three quantiles, median <= p90 <= p99;
   4. results.jsonl has one row per console result line, with the same
      names in the same order, and the CSV as many rows;
-  5. summary.md has a row for every result name.
+  5. summary.md has a row for every result name;
+  6. this kernel's phase profile (/proc/tlbk/profile) says what ran: one
+     fork per fork.wait and fork.call iteration, one anonymous fault per
+     first touch, one zero-page fault per zero read, one COW copy per
+     COW-copy fault, and each phase's time below the whole operation's.
 """
 import csv
 import json
@@ -125,8 +129,30 @@ def check_outputs(tap, out, names):
     tap.check(not missing, "summary_has_every_result", missing)
 
 
+# (result, phase): the phase runs once per iteration of the result.
+ONCE_PER_OP = (("fork.wait", "fork"), ("fork.call", "fork"),
+               ("fault.first_touch", "fault_anon"),
+               ("fault.zero_read", "fault_zero"),
+               ("fault.cow_copy", "fault_cow_copy"))
+
+
+def check_profile(tap, out):
+    """Check 6, from results.jsonl's prof_* columns."""
+    with open(os.path.join(out, "results.jsonl")) as f:
+        rows = [json.loads(line) for line in f]
+    why = []
+    for bench, phase in ONCE_PER_OP:
+        for r in (r for r in rows if r["bench"] == bench):
+            n, ns = r.get(f"prof_{phase}_n"), r.get(f"prof_{phase}_ns")
+            if n != 1.0 or not ns or ns > r["mean_ns"]:
+                why.append(f"{bench} {r.get('mib', '')}: prof_{phase}_n="
+                           f"{n} prof_{phase}_ns={ns} mean_ns="
+                           f"{r['mean_ns']}")
+    tap.check(not why, "tlbk_profile_counts_each_operation_once", why)
+
+
 def main():
-    print("1..5", flush=True)
+    print("1..6", flush=True)
     tap = Tap()
     with tempfile.TemporaryDirectory(prefix="bench-smoke-") as out:
         rc, said = run_driver(out)
@@ -143,11 +169,13 @@ def main():
         if not os.path.isdir(os.path.join(out, "console")):
             for name in ("console_result_lines_well_formed",
                          "jsonl_and_csv_hold_every_console_result",
-                         "summary_has_every_result"):
+                         "summary_has_every_result",
+                         "tlbk_profile_counts_each_operation_once"):
                 tap.check(False, name, "no console/ written")
             return 1
         names = check_lines(tap, console_lines(out))
         check_outputs(tap, out, names)
+        check_profile(tap, out)
     return 1 if tap.failed else 0
 
 
