@@ -408,6 +408,78 @@ void pmap_protect(struct pmap *pm, vaddr_t va, size_t len, unsigned int prot,
 	walk_locked(&w, va, len, "pmap_protect");
 }
 
+/* --- pmap_copy ---------------------------------------------------------- */
+
+struct copy {
+	struct pmap *dst;
+	bool read_only;
+	void (*entered)(paddr_t pa, void *arg);
+	void *arg;
+	int err;
+};
+
+/* Enter @src_leaf, the 4 KiB leaf of the source at @va, in c->dst. */
+static void copy_leaf(struct copy *c, vaddr_t va, mmu_pte_t src_leaf)
+{
+	paddr_t pa = mmu_pte_paddr(src_leaf, 0);
+	unsigned int flags = mmu_pte_flags(src_leaf, 0) &
+			     (VM_PROT_MASK | VM_CACHE_MASK);
+
+	/* Copy-on-write: readable, never writable (as vm_prot_read_only). */
+	if (c->read_only)
+		flags = (flags & ~VM_WRITE) | VM_READ;
+	flags |= c->dst->kernel ? VM_GLOBAL : VM_USER;
+	c->err = enter_locked(c->dst, va, mmu_pte_make_leaf(pa, flags, 0),
+			      NULL);
+	if (!c->err && c->entered)
+		c->entered(pa, c->arg);
+}
+
+/* Copy the present leaves of @table (at @level) in [va, last]: empty
+ * entries, and so whole empty subtrees, cost one read each. */
+static void copy_range(struct copy *c, mmu_pte_t *table, unsigned int level,
+		       vaddr_t va, vaddr_t last)
+{
+	vaddr_t span_mask = ((vaddr_t)1 << mmu_level_shift(level)) - 1;
+
+	while (!c->err) {
+		vaddr_t sub_last = MIN(va | span_mask, last);
+		mmu_pte_t pte = pte_read(&table[mmu_level_index(va, level)]);
+
+		if (mmu_pte_is_leaf(pte, level)) {
+			if (level != 0)
+				panic("pmap_copy: a level-%u block at %#lx (user "
+				      "pmaps have none)", level,
+				      (unsigned long)va);
+			copy_leaf(c, va, pte);
+		} else if (mmu_pte_is_valid(pte, level)) {
+			copy_range(c, table_va(mmu_pte_paddr(pte, level)),
+				   level - 1, va, sub_last);
+		}
+		if (sub_last == last)
+			return;
+		va = sub_last + 1;
+	}
+}
+
+int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t va, size_t len,
+	      bool read_only, void (*entered)(paddr_t pa, void *arg),
+	      void *arg)
+{
+	struct copy c = { .dst = dst, .read_only = read_only,
+			  .entered = entered, .arg = arg };
+
+	if (len == 0)
+		return 0;
+	if (!range_ok(src, va, len) || !range_ok(dst, va, len) ||
+	    src->kernel || dst->kernel || dst == src)
+		return -EINVAL;
+	spin_lock(&src->lock);
+	copy_range(&c, src->root, TOP_LEVEL, va, va + len - 1);
+	spin_unlock(&src->lock);
+	return c.err;
+}
+
 /* --- Lookups ------------------------------------------------------------ */
 
 int pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)

@@ -40,24 +40,28 @@ static int populate_shared(struct vm_space *parent, const struct vma *v,
 	return err;
 }
 
-/* Map in @child each page @parent maps in @v, taking a reference per
- * frame: read-only for copy-on-write, or as the parent maps it in a
- * shared VMA. On -ENOMEM the references taken so far belong to
- * the child's mappings, which vm_space_destroy(child) drops. */
-static int share_vma(struct vm_space *parent, struct vm_space *child,
-		     const struct vma *v)
+/* pmap_copy's callback: the child's reference on the frame at @pa (the
+ * zero page, @zero, is never counted). */
+static void take_ref(paddr_t pa, void *zero)
 {
-	struct page *zero = vm_zero_page();
+	struct page *pg = page_from_phys(pa);
 
+	if (pg && pg != zero)
+		page_ref_get(pg);
+}
+
+/* A shared VMA, page by page: a page @parent has not touched yet gets its
+ * frame now (populate_shared), so both sides map the same one. */
+static int share_shared_vma(struct vm_space *parent, struct vm_space *child,
+			    const struct vma *v)
+{
 	for (vaddr_t va = v->start; va < v->end; va += PAGE_SIZE) {
 		unsigned int prot;
-		struct page *pg;
 		paddr_t pa;
 		int err;
 
 		if (pmap_extract(parent->pmap, va, &pa, &prot) != 0) {
-			if (!(v->flags & VMA_SHARED) ||
-			    !(v->prot & VM_PROT_MASK))
+			if (!(v->prot & VM_PROT_MASK))
 				continue;
 			err = populate_shared(parent, v, va);
 			if (err)
@@ -65,17 +69,29 @@ static int share_vma(struct vm_space *parent, struct vm_space *child,
 			if (pmap_extract(parent->pmap, va, &pa, &prot) != 0)
 				continue;
 		}
-		prot &= VM_PROT_MASK;
-		if (!(v->flags & VMA_SHARED))
-			prot = vm_prot_read_only(prot);
-		err = pmap_enter(child->pmap, va, pa, prot, NULL);
+		err = pmap_enter(child->pmap, va, pa, prot & VM_PROT_MASK,
+				 NULL);
 		if (err)
 			return err;
-		pg = page_from_phys(pa);
-		if (pg && pg != zero)
-			page_ref_get(pg);
+		take_ref(pa, vm_zero_page());
 	}
 	return 0;
+}
+
+/*
+ * Map in @child each page @parent maps in @v, taking a reference per
+ * frame: read-only for copy-on-write, or as the parent maps it in a
+ * shared VMA. A private VMA is one pmap_copy, which visits only what is
+ * mapped. On -ENOMEM the references taken so far belong to the child's
+ * mappings, which vm_space_destroy(child) drops.
+ */
+static int share_vma(struct vm_space *parent, struct vm_space *child,
+		     const struct vma *v)
+{
+	if (v->flags & VMA_SHARED)
+		return share_shared_vma(parent, child, v);
+	return pmap_copy(child->pmap, parent->pmap, v->start,
+			 v->end - v->start, true, take_ref, vm_zero_page());
 }
 
 /* Make @vs's writable private VMAs read-only in the page tables: every

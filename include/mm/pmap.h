@@ -127,6 +127,26 @@ void pmap_protect(struct pmap *pm, vaddr_t va, size_t len, unsigned int prot,
 		  struct tlb_batch *batch);
 
 /*
+ * Fork's copy of page tables: enter in @dst every 4 KiB page that @src
+ * maps in [va, va + len), at the same VA and with the same protection and
+ * memory type, made read-only (and readable) if @read_only; call
+ * @entered(pa, @arg) for each page entered (NULL: no call), where the
+ * caller takes its own reference on the frame. Visits only present
+ * entries: an empty subtree costs one read, so an empty 8 MiB stack costs
+ * a few reads, not 2048 lookups. @dst must be a user pmap that no CPU has
+ * loaded and no other thread can reach (a fork's new child: its lock is
+ * not taken, as two pmap locks are never held at once) and that maps
+ * nothing in the range. Returns 0; -EINVAL for bad arguments; -ENOMEM
+ * when a table cannot be allocated, with the pages entered so far left in
+ * @dst (and reported to @entered), for the caller's teardown of @dst.
+ * Locking: takes @src->lock, then the pmm's.
+ * TLB: no flush needed: @dst's slots were empty, @src is not changed.
+ */
+int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t va, size_t len,
+	      bool read_only, void (*entered)(paddr_t pa, void *arg),
+	      void *arg);
+
+/*
  * Look up @va: 0 with *@pa (including the offset in the page) and *@prot
  * (MI flags; either pointer may be NULL), or -ENOENT if nothing is mapped.
  * Locking: takes @pm->lock. TLB: none.

@@ -269,6 +269,126 @@ static void enter_fault_injection(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/* pmap_copy's callback in these cases: count the frames reported. */
+static void count_entered(paddr_t pa, void *arg)
+{
+	(void)pa;
+	(*(unsigned int *)arg)++;
+}
+
+/* Map pages 0, 1 and NPAGES - 1 of the range in @pm (across every table
+ * boundary, with empty stretches between), with prot_of(i). */
+static void map_sparse(struct ktest *t, struct pmap *pm, struct page **f)
+{
+	static const unsigned int at[3] = { 0, 1, NPAGES - 1 };
+
+	for (unsigned int k = 0; k < 3; k++)
+		KEXPECT_EQ(t, pmap_enter(pm, page_va(at[k]),
+					 page_to_phys(f[k]), prot_of(at[k]),
+					 NULL), 0);
+}
+
+static void unmap_all(struct pmap *pm)
+{
+	struct tlb_batch b;
+
+	tlb_batch_begin(&b, pm);
+	pmap_remove(pm, page_va(0), NPAGES * PAGE_SIZE, &b);
+	tlb_batch_end(&b);
+}
+
+/* pmap_copy copies exactly what is mapped, read-only on request, reports
+ * each frame once, and leaves the source untouched. */
+static void copy_sparse(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	struct pmap *src, *dst;
+	unsigned int entered = 0, prot;
+	struct page *f[3];
+	paddr_t pa;
+
+	KASSERT_TRUE(t, alloc_frames(f, 3));
+	src = pmap_create();
+	dst = pmap_create();
+	KASSERT_TRUE(t, src && dst);
+	map_sparse(t, src, f);
+	KEXPECT_EQ(t, pmap_copy(dst, src, page_va(0), NPAGES * PAGE_SIZE, true,
+				count_entered, &entered), 0);
+	KEXPECT_EQ(t, entered, 3);
+	KEXPECT_EQ(t, dst->resident, 3);
+	KEXPECT_EQ(t, dst->tables, src->tables);
+	KEXPECT_EQ(t, f[0]->mapcount, 2);
+	KEXPECT_EQ(t, pmap_extract(dst, page_va(2), NULL, NULL), -ENOENT);
+	KEXPECT_EQ(t, pmap_extract(dst, page_va(NPAGES - 1), &pa, &prot), 0);
+	KEXPECT_EQ(t, pa, page_to_phys(f[2]));
+	/* Page 0 was writable in the source: read-only in the copy only. */
+	KEXPECT_EQ(t, pmap_extract(dst, page_va(0), NULL, &prot), 0);
+	KEXPECT_EQ(t, prot & VM_PROT_MASK,
+		   ktest_flags_as_mapped(VM_READ | VM_USER) & VM_PROT_MASK);
+	KEXPECT_EQ(t, pmap_extract(src, page_va(0), NULL, &prot), 0);
+	KEXPECT_TRUE(t, prot & VM_WRITE);
+	/* Bad arguments change nothing. */
+	KEXPECT_EQ(t, pmap_copy(dst, dst, page_va(0), PAGE_SIZE, true, NULL,
+				NULL), -EINVAL);
+	KEXPECT_EQ(t, pmap_copy(dst, pmap_kernel(), page_va(0), PAGE_SIZE,
+				true, NULL, NULL), -EINVAL);
+	KEXPECT_EQ(t, pmap_copy(dst, src, page_va(0) + 1, PAGE_SIZE, true,
+				NULL, NULL), -EINVAL);
+	KEXPECT_EQ(t, dst->resident, 3);
+	unmap_all(dst);
+	unmap_all(src);
+	pmap_destroy(dst);
+	pmap_destroy(src);
+	free_frames(f, 3);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* Under every table allocation failure, pmap_copy returns -ENOMEM with the
+ * pages it entered reported and mapped, and pmap teardown frees it all. */
+static void copy_fault_injection(struct ktest *t)
+{
+	unsigned long before = pmm_free_count();
+	unsigned int failures = 0;
+	struct pmap *src, *dst;
+	struct page *f[3];
+
+	KASSERT_TRUE(t, alloc_frames(f, 3));
+	src = pmap_create();
+	KASSERT_NOT_NULL(t, src);
+	map_sparse(t, src, f);
+	for (unsigned int n = 1; n < 64; n++) {
+		unsigned int entered = 0;
+		int err;
+
+		dst = pmap_create();
+		KASSERT_NOT_NULL(t, dst);
+		pmm_fault_inject_nth(n);
+		err = pmap_copy(dst, src, page_va(0), NPAGES * PAGE_SIZE, true,
+				count_entered, &entered);
+		if (!pmm_fault_inject_fired()) {
+			pmm_fault_inject_nth(0);
+			KEXPECT_EQ(t, err, 0);
+			KEXPECT_EQ(t, entered, 3);
+			unmap_all(dst);
+			pmap_destroy(dst);
+			break;
+		}
+		pmm_fault_inject_nth(0);
+		failures++;
+		KEXPECT_EQ(t, err, -ENOMEM);
+		KEXPECT_EQ(t, dst->resident, entered);
+		KEXPECT_TRUE(t, entered < 3);
+		unmap_all(dst);
+		pmap_destroy(dst);
+	}
+	KEXPECT_TRUE(t, failures >= PATH_TABLES);
+	KEXPECT_EQ(t, f[0]->mapcount, 1);
+	unmap_all(src);
+	pmap_destroy(src);
+	free_frames(f, 3);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
 /* pmap_create under every pmm failure and a kheap failure: NULL, no leak. */
 static void create_fault_injection(struct ktest *t)
 {
@@ -303,4 +423,6 @@ KTEST_SUITE_SKIP_IF(pmap, ktest_skip_unless_pmap,
 		    KTEST_CASE(bad_arguments),
 		    KTEST_CASE(replace_mapping),
 		    KTEST_CASE(enter_fault_injection),
-		    KTEST_CASE(create_fault_injection));
+		    KTEST_CASE(create_fault_injection),
+		    KTEST_CASE(copy_sparse),
+		    KTEST_CASE(copy_fault_injection));
