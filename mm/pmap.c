@@ -358,7 +358,11 @@ static void walk_range(struct walk *w, mmu_pte_t *table, struct page *tpg,
 		mmu_pte_t *slot = &table[mmu_level_index(va, level)];
 		mmu_pte_t pte = pte_read(slot);
 
-		if (mmu_pte_is_leaf(pte, level))
+		/* Most slots of a user table are empty: skip them without
+		 * asking the codec (exit walks every slot of the half). */
+		if (pte == MMU_PTE_INVALID)
+			;
+		else if (mmu_pte_is_leaf(pte, level))
 			visit_leaf(w, slot, tpg, level, va, sub_last);
 		else if (mmu_pte_is_valid(pte, level))
 			visit_table(w, slot, tpg, level, va, sub_last);
@@ -446,7 +450,9 @@ static void copy_range(struct copy *c, mmu_pte_t *table, unsigned int level,
 		vaddr_t sub_last = MIN(va | span_mask, last);
 		mmu_pte_t pte = pte_read(&table[mmu_level_index(va, level)]);
 
-		if (mmu_pte_is_leaf(pte, level)) {
+		if (pte == MMU_PTE_INVALID)
+			;	/* the common case: skipped without the codec */
+		else if (mmu_pte_is_leaf(pte, level)) {
 			if (level != 0)
 				panic("pmap_copy: a level-%u block at %#lx (user "
 				      "pmaps have none)", level,
