@@ -11,9 +11,10 @@
 /* 8-byte aligned even on i686: one single-copy-atomic 64-bit access. */
 typedef uint64_t count_t __aligned(8);
 
+enum { RUNS, TOTAL_NS };
+
 struct prof_block {
-	count_t count[PROF_NPHASES];
-	count_t total[PROF_NPHASES];
+	count_t v[2][PROF_NPHASES];	/* [RUNS], [TOTAL_NS] */
 } __aligned(64);
 
 static struct prof_block blocks[MAX_CPUS];
@@ -53,26 +54,26 @@ void prof_end(enum prof_phase phase, uint64_t t0)
 	struct prof_block *b = &blocks[arch_cpu_id()];
 	uint64_t now = arch_clock_ns();
 
-	bump(&b->count[phase], 1);
-	bump(&b->total[phase], now > t0 ? now - t0 : 0);
+	bump(&b->v[RUNS][phase], 1);
+	bump(&b->v[TOTAL_NS][phase], now > t0 ? now - t0 : 0);
+}
+
+static uint64_t sum(unsigned int which, enum prof_phase phase)
+{
+	uint64_t s = 0;
+
+	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
+		s += __atomic_load_n(&blocks[cpu].v[which][phase],
+				     __ATOMIC_RELAXED);
+	return s;
 }
 
 uint64_t prof_count(enum prof_phase phase)
 {
-	uint64_t s = 0;
-
-	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
-		s += __atomic_load_n(&blocks[cpu].count[phase],
-				     __ATOMIC_RELAXED);
-	return s;
+	return sum(RUNS, phase);
 }
 
 uint64_t prof_total_ns(enum prof_phase phase)
 {
-	uint64_t s = 0;
-
-	for (unsigned int cpu = 0; cpu < MAX_CPUS; cpu++)
-		s += __atomic_load_n(&blocks[cpu].total[phase],
-				     __ATOMIC_RELAXED);
-	return s;
+	return sum(TOTAL_NS, phase);
 }
