@@ -426,13 +426,13 @@ struct copy {
 static void copy_leaf(struct copy *c, vaddr_t va, mmu_pte_t src_leaf)
 {
 	paddr_t pa = mmu_pte_paddr(src_leaf, 0);
-	unsigned int flags = mmu_pte_flags(src_leaf, 0) &
-			     (VM_PROT_MASK | VM_CACHE_MASK);
+	unsigned int flags = mmu_pte_flags(src_leaf, 0);
+	unsigned int prot = flags & VM_PROT_MASK;
 
-	/* Copy-on-write: readable, never writable (as vm_prot_read_only). */
 	if (c->read_only)
-		flags = (flags & ~VM_WRITE) | VM_READ;
-	flags |= c->dst->kernel ? VM_GLOBAL : VM_USER;
+		prot = vm_prot_read_only(prot);
+	/* pmap_copy takes user pmaps only: the copy is a user page. */
+	flags = prot | (flags & VM_CACHE_MASK) | VM_USER;
 	c->err = enter_locked(c->dst, va, mmu_pte_make_leaf(pa, flags, 0),
 			      NULL);
 	if (!c->err && c->entered)
@@ -483,6 +483,9 @@ int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t va, size_t len,
 	spin_lock(&src->lock);
 	copy_range(&c, src->root, TOP_LEVEL, va, va + len - 1);
 	spin_unlock(&src->lock);
+	/* As pmap_enter: the new entries are visible to any CPU's walker
+	 * before @dst can be loaded anywhere. */
+	mmu_pte_publish();
 	return c.err;
 }
 

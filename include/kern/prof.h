@@ -34,7 +34,8 @@ enum prof_phase {
 
 extern const char *const prof_phase_names[PROF_NPHASES];
 
-/* The clock a phase starts at: pass it to prof_end. Any context. */
+/* The clock a phase starts at (arch_clock_ns): pass it to prof_end.
+ * Locking: none, any context. TLB: none. */
 uint64_t prof_start(void);
 
 /*
@@ -45,7 +46,9 @@ uint64_t prof_start(void);
  */
 void prof_end(enum prof_phase phase, uint64_t t0);
 
-/* The sums over CPUs of @phase's count and total nanoseconds. */
+/* The sums over CPUs of @phase's count and total nanoseconds: a racy
+ * snapshot (a CPU may be adding meanwhile), never going backwards.
+ * Locking: none. TLB: none. */
 uint64_t prof_count(enum prof_phase phase);
 uint64_t prof_total_ns(enum prof_phase phase);
 
