@@ -34,6 +34,7 @@ const char *const prof_phase_names[PROF_NPHASES] = {
 	[PROF_FAULT_ANON] = "fault.anon",
 	[PROF_FAULT_COW_COPY] = "fault.cow_copy",
 	[PROF_FAULT_COW_REUSE] = "fault.cow_reuse",
+	[PROF_FAULT_UNSHARE] = "fault.unshare",
 };
 
 /* Only the owner writes, so a plain load and store are enough; the store

@@ -4,6 +4,7 @@
  * them into a running page allocator and kernel pmap.
  */
 #include <kern/boot.h>
+#include <kern/cmdline.h>
 #include <kern/errno.h>
 #include <kern/printk.h>
 #include <mm/mm.h>
@@ -45,6 +46,7 @@ int mm_init(const struct boot_info *bi)
 		printk("mm: no zero page: error %d\n", err);
 		return err;
 	}
+	vm_fork_configure(cmdline_get("vm.fork"));
 	printk("mm: %lu pages free after the kernel pmap and the zero page\n",
 	       pmm_free_count());
 	return 0;

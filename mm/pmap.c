@@ -11,6 +11,11 @@
  *  - New tables are built while invisible and linked by one store after
  *    mmu_pte_publish(), so no walker ever sees a half-built subtree.
  *  - pmap_enter allocates everything it needs before changing anything.
+ *  - A last-level table may be shared by several pmaps (fork under
+ *    vm.fork=share, mm/pmap_share.c): its struct page's refcount counts
+ *    them, and every entry pointing at it is write-protected. Walks read
+ *    through it; a removal of its whole span drops one share; any other
+ *    change needs pmap_unshare first.
  *
  * Lock order: pmap lock, then pmm zone locks. Entries are read with plain
  * loads under the pmap lock: only hardware writes them concurrently (x86
@@ -23,12 +28,13 @@
 #include <mm/kheap.h>
 #include <mm/lock_rank.h>
 #include <mm/pmap.h>
+#include <mm/pmap_internal.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
 #include <mm/vm.h>
 #include <smp/tlb.h>
 
-#define TOP_LEVEL	(MMU_LEVELS - 1)
+#define TOP_LEVEL	PMAP_TOP_LEVEL
 #define ROOT_PREALLOC_MAX 4	/* PAE: four PDPTEs */
 
 static struct pmap kernel_pmap = {
@@ -47,12 +53,7 @@ struct walk {
 	struct page *zero;	/* release: the frame never counted */
 };
 
-static mmu_pte_t pte_read(const mmu_pte_t *slot)
-{
-	return READ_ONCE(*slot);
-}
-
-static mmu_pte_t *table_va(paddr_t pa)
+mmu_pte_t *pmap_table_va(paddr_t pa)
 {
 	mmu_pte_t *t = pmm_phys_to_virt(pa);
 
@@ -60,22 +61,6 @@ static mmu_pte_t *table_va(paddr_t pa)
 		panic("pmap: page table %#llx is outside the direct map",
 		      (unsigned long long)pa);
 	return t;
-}
-
-/* Entry-count bookkeeping; boot tables outside managed RAM have no page. */
-static void table_count(struct page *tpg, int delta)
-{
-	if (tpg)
-		tpg->count = (uint16_t)(tpg->count + delta);
-}
-
-static void mapcount_add(paddr_t pa, int delta)
-{
-	struct page *pg = page_from_phys(pa);
-
-	/* Atomic: other pmaps map the same frame under their own locks. */
-	if (pg)
-		__atomic_fetch_add(&pg->mapcount, delta, __ATOMIC_RELAXED);
 }
 
 static vaddr_t half_first(const struct pmap *pm)
@@ -88,25 +73,12 @@ static vaddr_t half_last(const struct pmap *pm)
 	return pm->kernel ? MMU_KERNEL_VA_LAST : MMU_USER_VA_END - 1;
 }
 
-static bool range_ok(const struct pmap *pm, vaddr_t va, size_t len)
+bool pmap_range_ok(const struct pmap *pm, vaddr_t va, size_t len)
 {
 	if (((va | len) & PAGE_MASK) || len == 0)
 		return false;
 	return va >= half_first(pm) && va <= half_last(pm) &&
 	       len - 1 <= half_last(pm) - va;
-}
-
-/* A zeroed page for a table: direct-mapped, as the walker reaches every
- * table through the direct map (PMM_ZERO implies PMM_DIRECT). */
-static struct page *table_alloc(void)
-{
-	return pmm_alloc(0, PMM_ZERO);
-}
-
-static void table_account(struct pmap *pm, struct page *pg, uint16_t flags)
-{
-	pg->flags |= PAGE_PTABLE | flags;
-	pm->tables++;
 }
 
 /* --- pmap_enter ------------------------------------------------------- */
@@ -116,7 +88,7 @@ static bool enter_args_ok(const struct pmap *pm, vaddr_t va, paddr_t pa,
 {
 	unsigned int cache = prot & VM_CACHE_MASK;
 
-	if (!range_ok(pm, va, PAGE_SIZE) || (pa & PAGE_MASK))
+	if (!pmap_range_ok(pm, va, PAGE_SIZE) || (pa & PAGE_MASK))
 		return false;
 	if (!(prot & VM_PROT_MASK) || cache == VM_CACHE_MASK)
 		return false;
@@ -125,17 +97,19 @@ static bool enter_args_ok(const struct pmap *pm, vaddr_t va, paddr_t pa,
 }
 
 /*
- * Fill the @level tables @fresh[0..level-1] with the path to @leaf, then
+ * Fill the tables @fresh[target..level-1] (fresh[l] becomes a table of
+ * level l) with the path to @entry, which goes into fresh[target]; then
  * link the top one into @slot of the existing table @tpg. Cannot fail.
  */
 static void link_new_tables(struct pmap *pm, struct page **fresh,
-			    unsigned int level, mmu_pte_t *slot,
-			    struct page *tpg, vaddr_t va, mmu_pte_t leaf)
+			    unsigned int target, unsigned int level,
+			    mmu_pte_t *slot, struct page *tpg, vaddr_t va,
+			    mmu_pte_t entry)
 {
-	mmu_pte_t *t = page_to_virt(fresh[0]);
+	mmu_pte_t *t = page_to_virt(fresh[target]);
 
-	mmu_pte_store(&t[mmu_level_index(va, 0)], leaf);
-	for (unsigned int l = 0; l < level; l++) {
+	mmu_pte_store(&t[mmu_level_index(va, target)], entry);
+	for (unsigned int l = target; l < level; l++) {
 		table_account(pm, fresh[l], 0);
 		fresh[l]->count = 1;
 		if (l + 1 < level) {
@@ -153,22 +127,24 @@ static void link_new_tables(struct pmap *pm, struct page **fresh,
 	table_count(tpg, +1);
 }
 
-/* Map @va below the invalid @slot (in a table of @level): reserve the
- * @level missing tables first, so failure changes nothing. */
+/* Put @entry at level @target for @va below the invalid @slot (in a
+ * table of @level): reserve the missing tables first, so failure changes
+ * nothing. */
 static int enter_new_path(struct pmap *pm, mmu_pte_t *slot, struct page *tpg,
-			  unsigned int level, vaddr_t va, mmu_pte_t leaf)
+			  unsigned int target, unsigned int level, vaddr_t va,
+			  mmu_pte_t entry)
 {
 	struct page *fresh[MMU_LEVELS];
 
-	for (unsigned int l = 0; l < level; l++) {
+	for (unsigned int l = target; l < level; l++) {
 		fresh[l] = table_alloc();
 		if (!fresh[l]) {
-			while (l-- > 0)
+			while (l-- > target)
 				pmm_free(fresh[l], 0);
 			return -ENOMEM;
 		}
 	}
-	link_new_tables(pm, fresh, level, slot, tpg, va, leaf);
+	link_new_tables(pm, fresh, target, level, slot, tpg, va, entry);
 	return 0;
 }
 
@@ -201,29 +177,51 @@ static void leaf_added(struct pmap *pm, mmu_pte_t leaf)
 	mapcount_add(mmu_pte_paddr(leaf, 0), +1);
 }
 
-static int enter_locked(struct pmap *pm, vaddr_t va, mmu_pte_t leaf,
-			struct tlb_batch *batch)
+int pmap_enter_entry(struct pmap *pm, vaddr_t va, unsigned int target,
+		     mmu_pte_t entry, mmu_pte_t **slotp, struct page **tpgp)
 {
 	mmu_pte_t *table = pm->root, *slot;
 	struct page *tpg = page_from_phys(pm->root_pa);
-	mmu_pte_t old;
 
-	for (unsigned int level = TOP_LEVEL; level > 0; level--) {
+	for (unsigned int level = TOP_LEVEL; level > target; level--) {
+		mmu_pte_t old;
+
 		slot = &table[mmu_level_index(va, level)];
 		old = pte_read(slot);
 		if (!mmu_pte_is_valid(old, level)) {
-			int err = enter_new_path(pm, slot, tpg, level, va, leaf);
+			int err = enter_new_path(pm, slot, tpg, target, level,
+						 va, entry);
 
-			if (!err)
-				leaf_added(pm, leaf);
-			return err;
+			return err ? err : 1;
 		}
 		if (mmu_pte_is_leaf(old, level))
 			return -EEXIST;
 		tpg = page_from_phys(mmu_pte_paddr(old, level));
-		table = table_va(mmu_pte_paddr(old, level));
+		table = pmap_table_va(mmu_pte_paddr(old, level));
 	}
-	slot = &table[mmu_level_index(va, 0)];
+	/* Another pmap reads this table: a new or changed page here would
+	 * appear there too. */
+	if (target == 0 && table_shared(tpg))
+		panic("pmap: entering %#lx into a shared page table (callers "
+		      "pmap_unshare first)", (unsigned long)va);
+	*slotp = &table[mmu_level_index(va, target)];
+	*tpgp = tpg;
+	return 0;
+}
+
+static int enter_locked(struct pmap *pm, vaddr_t va, mmu_pte_t leaf,
+			struct tlb_batch *batch)
+{
+	mmu_pte_t *slot, old;
+	struct page *tpg;
+	int placed = pmap_enter_entry(pm, va, 0, leaf, &slot, &tpg);
+
+	if (placed < 0)
+		return placed;
+	if (placed) {
+		leaf_added(pm, leaf);
+		return 0;
+	}
 	old = pte_read(slot);
 	if (mmu_pte_is_valid(old, 0)) {
 		if (old == leaf)
@@ -333,7 +331,12 @@ static void visit_table(struct walk *w, mmu_pte_t *slot, struct page *tpg,
 	paddr_t child_pa = mmu_pte_paddr(pte_read(slot), level);
 	struct page *child = page_from_phys(child_pa);
 
-	walk_range(w, table_va(child_pa), child, level - 1, va, last);
+	if (level == 1 && table_shared(child)) {
+		pmap_share_drop(w->pm, slot, tpg, child, va, last, w->remove,
+				w->batch);
+		return;
+	}
+	walk_range(w, pmap_table_va(child_pa), child, level - 1, va, last);
 	if (!w->remove || !child || child->count != 0 ||
 	    (child->flags & PAGE_PINNED))
 		return;
@@ -377,7 +380,7 @@ static void walk_locked(struct walk *w, vaddr_t va, size_t len,
 {
 	struct pmap *pm = w->pm;
 
-	if (!range_ok(pm, va, len) || w->batch->pmap != pm)
+	if (!pmap_range_ok(pm, va, len) || w->batch->pmap != pm)
 		panic("%s: bad range [%#lx, +%#lx) or batch of another pmap",
 		      who, (unsigned long)va, (unsigned long)len);
 	spin_lock(&pm->lock);
@@ -459,7 +462,7 @@ static void copy_range(struct copy *c, mmu_pte_t *table, unsigned int level,
 				      (unsigned long)va);
 			copy_leaf(c, va, pte);
 		} else if (mmu_pte_is_valid(pte, level)) {
-			copy_range(c, table_va(mmu_pte_paddr(pte, level)),
+			copy_range(c, pmap_table_va(mmu_pte_paddr(pte, level)),
 				   level - 1, va, sub_last);
 		}
 		if (sub_last == last)
@@ -477,7 +480,7 @@ int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t va, size_t len,
 
 	if (len == 0)
 		return 0;
-	if (!range_ok(src, va, len) || !range_ok(dst, va, len) ||
+	if (!pmap_range_ok(src, va, len) || !pmap_range_ok(dst, va, len) ||
 	    src->kernel || dst->kernel || dst == src)
 		return -EINVAL;
 	spin_lock(&src->lock);
@@ -494,8 +497,11 @@ int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t va, size_t len,
 int pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)
 {
 	mmu_pte_t *table = pm->root;
+	unsigned int cow = 0;
 	int err = -ENOENT;
 
+	if (prot)
+		*prot = 0;
 	if (va < half_first(pm) || va > half_last(pm))
 		return -ENOENT;
 	spin_lock(&pm->lock);
@@ -513,9 +519,16 @@ int pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)
 			err = 0;
 			break;
 		}
-		table = table_va(mmu_pte_paddr(pte, level));
+		/* Only sharing write-protects a table entry, and only the
+		 * entries above last-level tables. */
+		if (level == 1 && !mmu_pte_table_writable(pte, level))
+			cow = PMAP_PROT_COW_TABLE;
+		table = pmap_table_va(mmu_pte_paddr(pte, level));
 	}
 	spin_unlock(&pm->lock);
+	/* What the walk allows: the hardware ANDs write permission. */
+	if (prot && cow)
+		*prot = (*prot & ~VM_WRITE) | cow;
 	return err;
 }
 
@@ -656,7 +669,7 @@ void pmap_destroy_release(struct pmap *pm)
 /* Count and pin the boot code's tables from @table (at @level) down. */
 static void adopt_boot_tables(paddr_t table_pa, unsigned int level)
 {
-	mmu_pte_t *table = table_va(table_pa);
+	mmu_pte_t *table = pmap_table_va(table_pa);
 	struct page *tpg = page_from_phys(table_pa);
 	unsigned int valid = 0;
 
@@ -704,7 +717,7 @@ int pmap_bootstrap(paddr_t root_pa)
 		return -EBUSY;
 	if (root_pa) {
 		kernel_pmap.root_pa = root_pa;
-		kernel_pmap.root = table_va(root_pa);
+		kernel_pmap.root = pmap_table_va(root_pa);
 		adopt_boot_tables(root_pa, TOP_LEVEL);
 	} else {
 		root = table_alloc();

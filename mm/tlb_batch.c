@@ -115,6 +115,12 @@ static void drop_puts(struct page **put, unsigned int n,
 		if (!page_ref_put(put[i]))
 			continue;
 		st->frames_freed++;
+		if (put[i]->flags & PAGE_PTABLE) {
+			/* The last share of a shared page table. */
+			st->tables_freed++;
+			st->frames_freed += pmap_table_release(put[i]);
+			continue;
+		}
 		pmm_free(put[i], 0);
 	}
 }
@@ -139,6 +145,10 @@ void tlb_batch_defer_put(struct tlb_batch *b, struct page *pg)
 {
 	struct page *c = b->put_chunk;
 
+	/* A shared table's last share frees it: lazy CPUs' walk caches
+	 * must go too (as tlb_batch_defer_free). */
+	if (pg->flags & PAGE_PTABLE)
+		b->freed_tables = true;
 	if (b->nput < TLB_BATCH_INLINE_PUTS) {
 		b->put[b->nput++] = pg;
 		return;

@@ -349,6 +349,22 @@ static void insert_vma(struct vm_space *vs, vaddr_t s, size_t len,
 	merge_around(vs, v, v->end);
 }
 
+/* A fixed map's unmap of what was there: -ENOMEM (nothing changed) if
+ * shared page tables cannot be made private. */
+static int unmap_fixed(struct vm_space *vs, vaddr_t addr, size_t len,
+		       struct vma_pool *pool)
+{
+	struct tlb_batch b;
+	int err;
+
+	tlb_batch_begin(&b, vs->pmap);
+	err = pmap_unshare(vs->pmap, addr, len, true, &b);
+	if (!err)
+		unmap_locked(vs, addr, addr + len, pool, &b);
+	tlb_batch_end(&b);
+	return err;
+}
+
 int vm_map(struct vm_space *vs, vaddr_t addr, size_t len, unsigned int prot,
 	   unsigned int flags, vaddr_t *out)
 {
@@ -366,18 +382,14 @@ int vm_map(struct vm_space *vs, vaddr_t addr, size_t len, unsigned int prot,
 	else
 		err = pool_fill(&pool, 1 + (fixed ? splits_needed(
 					    vs, addr, addr + len) : 0));
+	if (!err && fixed)
+		err = unmap_fixed(vs, addr, len, &pool);
 	if (!err) {
-		struct tlb_batch b;
-
-		if (fixed) {
-			tlb_batch_begin(&b, vs->pmap);
-			unmap_locked(vs, addr, addr + len, &pool, &b);
-			tlb_batch_end(&b);
-		}
 		insert_vma(vs, addr, len, prot, flags, &pool);
-		pool_drain(&pool);
 		*out = addr;
 	}
+	if (addr)
+		pool_drain(&pool);
 	spin_unlock(&vs->lock);
 	return err;
 }
@@ -399,7 +411,9 @@ int vm_unmap(struct vm_space *vs, vaddr_t addr, size_t len)
 	if (!err) {
 		/* One batch for every VMA of the range: one shootdown round. */
 		tlb_batch_begin(&b, vs->pmap);
-		unmap_locked(vs, addr, addr + len, &pool, &b);
+		err = pmap_unshare(vs->pmap, addr, len, true, &b);
+		if (!err)
+			unmap_locked(vs, addr, addr + len, &pool, &b);
 		tlb_batch_end(&b);
 		pool_drain(&pool);
 	}
@@ -461,10 +475,15 @@ int vm_protect(struct vm_space *vs, vaddr_t addr, size_t len,
 	if (!err)
 		err = pool_fill(&pool, splits_needed(vs, addr, addr + len));
 	if (!err) {
-		split_at(vs, addr, &pool);
-		split_at(vs, addr + len, &pool);
 		tlb_batch_begin(&b, vs->pmap);
-		protect_locked(vs, addr, addr + len, prot, &b);
+		/* Protection changes entries in place: every shared table of
+		 * the range is copied, even one covered whole. */
+		err = pmap_unshare(vs->pmap, addr, len, false, &b);
+		if (!err) {
+			split_at(vs, addr, &pool);
+			split_at(vs, addr + len, &pool);
+			protect_locked(vs, addr, addr + len, prot, &b);
+		}
 		tlb_batch_end(&b);
 		pool_drain(&pool);
 	}
@@ -474,8 +493,7 @@ int vm_protect(struct vm_space *vs, vaddr_t addr, size_t len,
 
 /* --- madvise(MADV_DONTNEED) --------------------------------------------------- */
 
-/* Does a shared VMA overlap [s, e)? */
-static bool any_shared(struct vm_space *vs, vaddr_t s, vaddr_t e)
+bool vm_any_shared(struct vm_space *vs, vaddr_t s, vaddr_t e)
 {
 	for (struct vma *v = vma_from(vs, s); v != &vs->vmas && v->start < e;
 	     v = v->next)
@@ -499,11 +517,13 @@ int vm_discard(struct vm_space *vs, vaddr_t addr, size_t len)
 	spin_lock(&vs->lock);
 	if (!covered(vs, addr, addr + len))
 		err = -ENOMEM;
-	else if (any_shared(vs, addr, addr + len))
+	else if (vm_any_shared(vs, addr, addr + len))
 		err = -EINVAL;
 	else {
 		tlb_batch_begin(&b, vs->pmap);
-		release_range(vs, addr, addr + len, &b);
+		err = pmap_unshare(vs->pmap, addr, len, true, &b);
+		if (!err)
+			release_range(vs, addr, addr + len, &b);
 		tlb_batch_end(&b);
 	}
 	spin_unlock(&vs->lock);

@@ -9,6 +9,10 @@
  * reference drops only after the flush, so the other sharer cannot reuse
  * it in place while this space's TLBs still reach it.
  *
+ * A span whose page table fork shared (vm.fork=share) is read-only at the
+ * table level: its first write or new page makes the table private first
+ * (fault_unshare), after which the rules above apply page by page.
+ *
  * Shared mappings never see the zero page or a copy: any first touch
  * allocates the frame every sharer will map, and a write to a read-only
  * entry (after mprotect) only grants write permission again.
@@ -34,8 +38,26 @@ static bool access_ok(unsigned int prot, unsigned int access)
 	return access == VM_READ ? prot != 0 : (prot & access) != 0;
 }
 
+/*
+ * A frame for the fault: *@spare if the fault reserved one (zeroed here
+ * if @zero), else a new one (NULL when none is left). Frames of address
+ * spaces are direct-mapped: vm allocates them so.
+ */
+static struct page *frame_get(struct page **spare, bool zero)
+{
+	struct page *pg = *spare;
+
+	if (!pg)
+		return pmm_alloc(0, zero ? PMM_ZERO : PMM_DIRECT);
+	*spare = NULL;
+	if (zero)
+		memset(page_to_virt(pg), 0, PAGE_SIZE);
+	return pg;
+}
+
 static int fault_missing(struct vm_space *vs, const struct vma *v,
-			 vaddr_t va, unsigned int access, enum prof_phase *kind)
+			 vaddr_t va, unsigned int access, struct page **spare,
+			 enum prof_phase *kind)
 {
 	struct page *pg;
 	int err;
@@ -48,7 +70,7 @@ static int fault_missing(struct vm_space *vs, const struct vma *v,
 		return pmap_enter(vs->pmap, va, page_to_phys(vm_zero_page()),
 				  vm_prot_read_only(v->prot), NULL);
 	}
-	pg = pmm_alloc(0, PMM_ZERO);
+	pg = frame_get(spare, true);
 	if (!pg)
 		return -ENOMEM;
 	err = pmap_enter(vs->pmap, va, page_to_phys(pg), prot_writable(v->prot),
@@ -58,15 +80,14 @@ static int fault_missing(struct vm_space *vs, const struct vma *v,
 	return err;
 }
 
-/* A frame with the contents of @old (zeroes for the zero page), or NULL.
- * Frames of address spaces are direct-mapped: vm allocates them so. */
-static struct page *copy_frame(struct page *old)
+/* A frame with the contents of @old (zeroes for the zero page), or NULL. */
+static struct page *copy_frame(struct page *old, struct page **spare)
 {
 	struct page *pg;
 
 	if (old == vm_zero_page())
-		return pmm_alloc(0, PMM_ZERO);
-	pg = pmm_alloc(0, PMM_DIRECT);
+		return frame_get(spare, true);
+	pg = frame_get(spare, false);
 	if (pg)
 		memcpy(page_to_virt(pg), page_to_virt(old), PAGE_SIZE);
 	return pg;
@@ -74,12 +95,13 @@ static struct page *copy_frame(struct page *old)
 
 /* Write to the read-only entry for frame @old at @va. */
 static int fault_cow(struct vm_space *vs, const struct vma *v, vaddr_t va,
-		     struct page *old, enum prof_phase *kind)
+		     struct page *old, struct page **spare,
+		     enum prof_phase *kind)
 {
 	bool shared = !(v->flags & VMA_SHARED) &&
 		(old == vm_zero_page() ||
 		 __atomic_load_n(&old->refcount, __ATOMIC_ACQUIRE) != 1);
-	struct page *pg = shared ? copy_frame(old) : old;
+	struct page *pg = shared ? copy_frame(old, spare) : old;
 	struct tlb_batch b;
 	int err;
 
@@ -105,12 +127,39 @@ static int fault_cow(struct vm_space *vs, const struct vma *v, vaddr_t va,
 	return 0;
 }
 
+/*
+ * The page at @va lies in a span whose page table fork shared (or shared
+ * once): make it this space's own before anything there changes. One
+ * flush; the copy's frames are one reference higher, so the fault below
+ * decides about copy-on-write from counts that are true for this space.
+ * The frame the fault may need is reserved in *@spare first: once the
+ * table is copied nothing may fail, so -ENOMEM still changes nothing.
+ */
+static int fault_unshare(struct vm_space *vs, vaddr_t va, struct page **spare)
+{
+	uint64_t t0 = prof_start();
+	struct tlb_batch b;
+	int err;
+
+	*spare = pmm_alloc(0, PMM_DIRECT);
+	if (!*spare)
+		return -ENOMEM;
+	tlb_batch_begin(&b, vs->pmap);
+	err = pmap_unshare(vs->pmap, va, PAGE_SIZE, false, &b);
+	tlb_batch_end(&b);
+	if (!err)
+		prof_end(PROF_FAULT_UNSHARE, t0);
+	return err;
+}
+
 int vm_fault(struct vm_space *vs, vaddr_t va, unsigned int access)
 {
 	enum prof_phase kind = PROF_NPHASES;
 	uint64_t t0 = prof_start();
+	struct page *spare = NULL;
 	const struct vma *v;
 	unsigned int cur;
+	bool present;
 	paddr_t pa;
 	int err = -EFAULT;
 
@@ -121,16 +170,26 @@ int vm_fault(struct vm_space *vs, vaddr_t va, unsigned int access)
 	v = vm_find_vma(vs, va);
 	if (!v || !access_ok(v->prot, access))
 		goto out;
-	if (pmap_extract(vs->pmap, va, &pa, &cur) != 0) {
-		err = fault_missing(vs, v, va, access, &kind);
+	present = pmap_extract(vs->pmap, va, &pa, &cur) == 0;
+	if ((cur & PMAP_PROT_COW_TABLE) && (!present || access == VM_WRITE)) {
+		err = fault_unshare(vs, va, &spare);
+		if (err)
+			goto out;
+		present = pmap_extract(vs->pmap, va, &pa, &cur) == 0;
+	}
+	if (!present) {
+		err = fault_missing(vs, v, va, access, &spare, &kind);
 	} else if (access == VM_WRITE && !(cur & VM_WRITE)) {
 		err = fault_cow(vs, v, va,
-				page_from_phys(pa & ~(paddr_t)PAGE_MASK), &kind);
+				page_from_phys(pa & ~(paddr_t)PAGE_MASK), &spare,
+				&kind);
 	} else {
 		err = 0;
 	}
 out:
 	spin_unlock(&vs->lock);
+	if (spare)
+		pmm_free(spare, 0);
 	if (!err && kind != PROF_NPHASES)
 		prof_end(kind, t0);
 	return err;

@@ -4,12 +4,21 @@
  * then the parent's writable entries become read-only too, so the first
  * write on either side faults into copy-on-write (mm/vm_fault.c).
  *
+ * vm.fork=share goes one level up: the child links the parent's
+ * last-level tables themselves (pmap_share), and the entries above them
+ * are write-protected on both sides, so a fork costs one step per 2 MiB
+ * span, not per page. A span holding a shared VMA cannot be shared that
+ * way (its writes must reach the other side) and is copied as above.
+ *
  * The child is built completely before the parent changes at all: if a
  * VMA node or a page table cannot be had, destroying the half-built child
  * undoes everything, and the parent never noticed.
  */
+#include <kern/cmdline.h>
 #include <kern/errno.h>
+#include <kern/printk.h>
 #include <kern/prof.h>
+#include <kern/string.h>
 #include <mm/pmap.h>
 #include <mm/pmm.h>
 #include <mm/tlb_batch.h>
@@ -78,42 +87,163 @@ static int share_shared_vma(struct vm_space *parent, struct vm_space *child,
 	return 0;
 }
 
+CMDLINE_PARAM(vm_fork, "vm.fork",
+	      "share (default): fork shares last-level page tables "
+	      "copy-on-write, one step per 2 MiB span; copy: fork enters "
+	      "every mapped page in the child");
+
+static enum vm_fork_mode fork_mode = VM_FORK_SHARE;
+
+void vm_fork_configure(const char *value)
+{
+	fork_mode = VM_FORK_SHARE;
+	if (!value || !strcmp(value, "share"))
+		return;
+	if (!strcmp(value, "copy"))
+		fork_mode = VM_FORK_COPY;
+	else
+		printk("cmdline: vm.fork=%s is not a mode (copy, share); "
+		       "using share\n", value);
+}
+
+void vm_fork_set_mode(enum vm_fork_mode mode)
+{
+	WRITE_ONCE(fork_mode, mode);
+}
+
+enum vm_fork_mode vm_fork_mode(void)
+{
+	return READ_ONCE(fork_mode);
+}
+
+/* A private range, copy mode's way: each mapped page entered read-only. */
+static int copy_private(struct vm_space *parent, struct vm_space *child,
+			vaddr_t s, vaddr_t e)
+{
+	if (s >= e)
+		return 0;
+	return pmap_copy(child->pmap, parent->pmap, s, e - s, true, take_ref,
+			 vm_zero_page());
+}
+
+/* May the table of the span at @s be shared: no shared VMA in it? */
+static bool span_shareable(struct vm_space *vs, vaddr_t s)
+{
+	return !vm_any_shared(vs, s, s + PMAP_SHARE_SPAN);
+}
+
+/*
+ * Share mode: the spans of the private VMA @v whose tables can be shared,
+ * [*lo, *hi) (empty if *lo >= *hi). Only the first and the last span can
+ * hold another VMA, so only they are checked.
+ */
+static void shareable_spans(struct vm_space *vs, const struct vma *v,
+			    vaddr_t *lo, vaddr_t *hi)
+{
+	vaddr_t first = ALIGN_DOWN(v->start, PMAP_SHARE_SPAN);
+	vaddr_t last = ALIGN_UP(v->end, PMAP_SHARE_SPAN) - PMAP_SHARE_SPAN;
+
+	*lo = span_shareable(vs, first) ? first : first + PMAP_SHARE_SPAN;
+	*hi = span_shareable(vs, last) ? last + PMAP_SHARE_SPAN : last;
+}
+
+/* Share mode's fork of a private VMA: shared tables where it can, copied
+ * pages in the spans at its ends that hold a shared VMA. */
+static int fork_private_shared(struct vm_space *parent,
+			       struct vm_space *child, const struct vma *v)
+{
+	vaddr_t lo, hi;
+	int err;
+
+	shareable_spans(parent, v, &lo, &hi);
+	if (lo >= hi)
+		return copy_private(parent, child, v->start, v->end);
+	err = copy_private(parent, child, v->start, lo);
+	if (!err)
+		err = pmap_share(child->pmap, parent->pmap, lo, hi - lo);
+	if (!err)
+		err = copy_private(parent, child, hi, v->end);
+	return err;
+}
+
 /*
  * Map in @child each page @parent maps in @v, taking a reference per
- * frame: read-only for copy-on-write, or as the parent maps it in a
- * shared VMA. A private VMA is one pmap_copy, which visits only what is
- * mapped. On -ENOMEM the references taken so far belong to the child's
- * mappings, which vm_space_destroy(child) drops.
+ * frame (or per shared table): read-only for copy-on-write, or as the
+ * parent maps it in a shared VMA. On -ENOMEM the references and shares
+ * taken so far belong to the child's mappings, which
+ * vm_space_destroy(child) drops.
  */
 static int share_vma(struct vm_space *parent, struct vm_space *child,
-		     const struct vma *v)
+		     const struct vma *v, bool share)
 {
 	if (v->flags & VMA_SHARED)
 		return share_shared_vma(parent, child, v);
-	return pmap_copy(child->pmap, parent->pmap, v->start,
-			 v->end - v->start, true, take_ref, vm_zero_page());
+	if (share)
+		return fork_private_shared(parent, child, v);
+	return copy_private(parent, child, v->start, v->end);
 }
 
-/* Make @vs's writable private VMAs read-only in the page tables: every
- * VMA in one batch, the fork's only one (building the child enters into
- * empty slots of a new pmap, which needs none). Cannot fail. */
-static void write_protect(struct vm_space *vs)
+/*
+ * Share mode, before anything else: the parent's tables in spans holding
+ * a shared VMA must be its own, as fork enters pages there
+ * (populate_shared) and write-protects page by page.
+ */
+static int unshare_shared_spans(struct vm_space *vs, struct tlb_batch *b)
 {
-	struct tlb_batch b;
 	struct vma *v;
 
-	tlb_batch_begin(&b, vs->pmap);
-	vm_space_for_each_vma(vs, v)
-		if ((v->prot & VM_WRITE) && !(v->flags & VMA_SHARED))
-			pmap_protect(vs->pmap, v->start, v->end - v->start,
-				     vm_prot_read_only(v->prot), &b);
-	tlb_batch_end(&b);
+	vm_space_for_each_vma(vs, v) {
+		vaddr_t s = ALIGN_DOWN(v->start, PMAP_SHARE_SPAN);
+		vaddr_t e = ALIGN_UP(v->end, PMAP_SHARE_SPAN);
+		int err;
+
+		if (!(v->flags & VMA_SHARED))
+			continue;
+		err = pmap_unshare(vs->pmap, s, e - s, false, b);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Make @vs's private VMAs read-only for copy-on-write, into @b, the
+ * fork's one batch (building the child enters into empty slots of a new
+ * pmap, which needs none): in share mode the entries above the shared
+ * tables (whatever the VMA's protection: no page may be added there
+ * either), page by page elsewhere. Cannot fail. */
+static void write_protect(struct vm_space *vs, bool share,
+			  struct tlb_batch *b)
+{
+	struct vma *v;
+
+	vm_space_for_each_vma(vs, v) {
+		/* [lo, hi): the shared spans; the pages outside are copies. */
+		vaddr_t lo = v->end, hi = v->end;
+		unsigned int ro = vm_prot_read_only(v->prot);
+
+		if (v->flags & VMA_SHARED)
+			continue;
+		if (share)
+			shareable_spans(vs, v, &lo, &hi);
+		if (lo < hi)
+			pmap_share_protect(vs->pmap, lo, hi - lo, b);
+		else
+			lo = hi = v->end;
+		if (!(v->prot & VM_WRITE))
+			continue;
+		if (v->start < lo)
+			pmap_protect(vs->pmap, v->start, lo - v->start, ro, b);
+		if (hi < v->end)
+			pmap_protect(vs->pmap, hi, v->end - hi, ro, b);
+	}
 }
 
 int vm_fork(struct vm_space *parent, struct vm_space **out)
 {
+	bool share = vm_fork_mode() == VM_FORK_SHARE;
 	uint64_t t = prof_start();
 	struct vm_space *child = vm_space_create();
+	struct tlb_batch b;
 	struct vma *v;
 	int err;
 
@@ -121,23 +251,27 @@ int vm_fork(struct vm_space *parent, struct vm_space **out)
 		return -ENOMEM;
 	prof_end(PROF_FORK_VM_CREATE, t);
 	spin_lock(&parent->lock);
+	tlb_batch_begin(&b, parent->pmap);
 	t = prof_start();
 	err = vm_copy_vmas(child, parent);
 	prof_end(PROF_FORK_VMAS, t);
 	t = prof_start();
+	if (!err && share)
+		err = unshare_shared_spans(parent, &b);
 	if (!err) {
 		vm_space_for_each_vma(parent, v) {
-			err = share_vma(parent, child, v);
+			err = share_vma(parent, child, v, share);
 			if (err)
 				break;
 		}
 	}
 	prof_end(PROF_FORK_PTES, t);
-	if (!err) {
-		t = prof_start();
-		write_protect(parent);
+	t = prof_start();
+	if (!err)
+		write_protect(parent, share, &b);
+	tlb_batch_end(&b);
+	if (!err)
 		prof_end(PROF_FORK_WRPROTECT, t);
-	}
 	spin_unlock(&parent->lock);
 	if (err) {
 		/* Never active anywhere: its pages go without any TLB having

@@ -23,6 +23,17 @@ mmu_pte_t mmu_pte_make_table(paddr_t table_pa, unsigned int level)
 	return (table_pa & A64_DESC_ADDR) | A64_DESC_VALID | A64_DESC_TABLE;
 }
 
+mmu_pte_t mmu_pte_table_protect(mmu_pte_t pte, unsigned int level,
+				bool writable)
+{
+	return writable ? pte & ~A64_APTABLE_RO : pte | A64_APTABLE_RO;
+}
+
+bool mmu_pte_table_writable(mmu_pte_t pte, unsigned int level)
+{
+	return !(pte & A64_APTABLE_RO);
+}
+
 static mmu_pte_t attr_bits(unsigned int flags)
 {
 	switch (flags & VM_CACHE_MASK) {

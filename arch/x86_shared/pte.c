@@ -36,6 +36,20 @@ mmu_pte_t mmu_pte_make_table(paddr_t table_pa, unsigned int level)
 	       X86_PTE_A;
 }
 
+/* RW of a PDE / PDPTE / PML4E: the CPU ANDs it along the walk, so a
+ * read-only table entry makes every page below it read-only (CR0.WP
+ * makes that hold for the kernel too). Never a PAE root entry. */
+mmu_pte_t mmu_pte_table_protect(mmu_pte_t pte, unsigned int level,
+				bool writable)
+{
+	return writable ? pte | X86_PTE_RW : pte & ~X86_PTE_RW;
+}
+
+bool mmu_pte_table_writable(mmu_pte_t pte, unsigned int level)
+{
+	return is_pae_root(level) || (pte & X86_PTE_RW) != 0;
+}
+
 static mmu_pte_t cache_bits(unsigned int flags)
 {
 	switch (flags & VM_CACHE_MASK) {

@@ -29,6 +29,8 @@ enum prof_phase {
 	PROF_FAULT_ANON,	/* vm_fault allocating a zeroed frame */
 	PROF_FAULT_COW_COPY,	/* vm_fault copying a shared frame */
 	PROF_FAULT_COW_REUSE,	/* vm_fault making a frame writable in place */
+	PROF_FAULT_UNSHARE,	/* within a fault: a shared page table made
+				 * private (vm.fork=share) */
 	PROF_NPHASES
 };
 

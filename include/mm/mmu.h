@@ -111,6 +111,18 @@ static inline unsigned int mmu_level_index(vaddr_t va, unsigned int level)
 mmu_pte_t mmu_pte_make_table(paddr_t table_pa, unsigned int level);
 
 /*
+ * The table entry @pte (at @level >= 1, below the root) with writes to
+ * every page under it allowed or forbidden, whatever the leaves say
+ * (x86 RW, arm64 APTable[1]). Page-table sharing write-protects the
+ * entry above a shared table so the first write in its span faults.
+ */
+mmu_pte_t mmu_pte_table_protect(mmu_pte_t pte, unsigned int level,
+				bool writable);
+
+/* Does the table entry @pte (at @level >= 1) let writes through? */
+bool mmu_pte_table_writable(mmu_pte_t pte, unsigned int level);
+
+/*
  * A leaf at @level mapping @pa (aligned to the level's size) with MI
  * @flags. Requires MMU_LEAF_LEVELS bit @level; VM_READ is implied: no
  * supported MMU has write-only or execute-only user pages.

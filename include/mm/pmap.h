@@ -20,6 +20,7 @@
 #include <mm/mmu.h>
 #include <smp/tlb.h>
 
+struct page;
 struct tlb_batch;
 
 struct pmap {
@@ -146,10 +147,83 @@ int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t va, size_t len,
 	      bool read_only, void (*entered)(paddr_t pa, void *arg),
 	      void *arg);
 
+/* --- Page-table sharing (fork under vm.fork=share: mm/pmap_share.c) ---
+ *
+ * A last-level table can be linked by several user pmaps at once: its
+ * struct page's refcount counts them, and each entry pointing at it is
+ * write-protected (x86 RW clear, arm64 APTable[1]), so the first write
+ * in its span faults whatever the leaves say. Its frames hold one
+ * reference for the table, not one per pmap. The first change of the
+ * span in one pmap (a write or a missing page: vm_fault; mprotect,
+ * munmap, madvise of part of it) gives that pmap a private copy first:
+ * pmap_unshare. Removing the whole span drops the share; the last pmap
+ * to drop it frees the table and releases its frames.
+ */
+
+/* Bytes of VA one last-level table maps: sharing works in these spans. */
+#define PMAP_SHARE_SPAN		((vaddr_t)1 << mmu_level_shift(1))
+
+/* pmap_extract's *prot bit: @va is reached through a write-protected
+ * table entry, so writes fault, and neither a write nor a new page may
+ * go there before pmap_unshare. */
+#define PMAP_PROT_COW_TABLE	0x100u
+
+/*
+ * Fork: link into @dst every last-level table @src has in [va, va + len)
+ * (span aligned), write-protected in @dst, one more share each; the
+ * frames are not touched. @dst is a fork's new child (unreachable: its
+ * lock is not taken) and maps nothing there, or the same tables already
+ * (a span two VMAs share is offered twice). @src's entries stay as they
+ * were until pmap_share_protect; the caller holds @src's address-space
+ * lock from here to there. Returns 0; -EINVAL for bad arguments;
+ * -ENOMEM when a table of @dst cannot be had, with the shares made so
+ * far left in @dst for its teardown to drop.
+ * Locking: takes @src->lock, then the pmm's. TLB: none needed (@dst is
+ * new, @src unchanged).
+ */
+int pmap_share(struct pmap *dst, struct pmap *src, vaddr_t va, size_t len);
+
+/*
+ * Fork, second half: write-protect @pm's entries above the last-level
+ * tables in [va, va + len) (span aligned) that pmap_share shared.
+ * Locking: takes @pm->lock. TLB: adds each span it changes to @batch.
+ */
+void pmap_share_protect(struct pmap *pm, vaddr_t va, size_t len,
+			struct tlb_batch *batch);
+
+/*
+ * Make every last-level table of @pm that maps part of [va, va + len)
+ * (page aligned) private to @pm, ready for changes: a table still shared
+ * is copied (the copy and the original both map every frame read-only,
+ * each frame one more reference), one no longer shared gets its entry
+ * made writable again. With @removing, a table whose whole span lies in
+ * the range is left as it is: the caller removes all of the range next,
+ * which drops the share without a copy. All copies are allocated before
+ * any is made: -ENOMEM changes nothing. -EINVAL for bad arguments.
+ * Locking: takes @pm->lock, then the pmm's.
+ * TLB: adds every span it changes to @batch, and the table a copy
+ * replaced has its share dropped only after the batch's flush; with
+ * MMU_BBM_REQUIRED the old entry is flushed (tlb_batch_flush) before the
+ * copy is linked.
+ */
+int pmap_unshare(struct pmap *pm, vaddr_t va, size_t len, bool removing,
+		 struct tlb_batch *batch);
+
+/*
+ * The last share of the table @table was dropped (tlb_batch_end, after
+ * the flush): release every frame it maps (one reference and one
+ * mapcount each, freeing the frames whose last it was) and free it.
+ * Returns the frames freed. Locking: no pmm lock held. TLB: no flush
+ * needed (every pmap that linked it flushed before dropping its share).
+ */
+unsigned long pmap_table_release(struct page *table);
+
 /*
  * Look up @va: 0 with *@pa (including the offset in the page) and *@prot
- * (MI flags; either pointer may be NULL), or -ENOENT if nothing is mapped.
- * Locking: takes @pm->lock. TLB: none.
+ * (MI flags, as the walk allows: no VM_WRITE below a write-protected
+ * table, which PMAP_PROT_COW_TABLE then reports), or -ENOENT if nothing
+ * is mapped, with *@prot set to PMAP_PROT_COW_TABLE or 0 (either pointer
+ * may be NULL). Locking: takes @pm->lock. TLB: none.
  */
 int pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot);
 

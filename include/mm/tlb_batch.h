@@ -101,6 +101,9 @@ void tlb_batch_defer_free(struct tlb_batch *b, struct page *pg);
  * linked on the deferred list. If no chunk can be had, the batch flushes
  * early (tlb_batch_flush) and drops the references it holds inline: the
  * one case of more than one shootdown round per batch. Cannot fail.
+ * @pg may also be a shared page table (PAGE_PTABLE): the reference is
+ * one pmap's share, and the last one releases the table
+ * (pmap_table_release) and marks the batch freed_tables.
  * Locking: may be called with the pmap lock held, not a pmm zone lock.
  * TLB: adds to batch; flushes locally and remotely when out of memory.
  */

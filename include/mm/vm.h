@@ -21,8 +21,13 @@
  *    references are deferred in that batch); how many shootdown rounds
  *    that costs is the TLB policy's business. The exception: out of memory
  *    for the batch's reference chunks, it flushes early (tlb_batch_defer_put).
- *  - Each mapped frame holds one reference per address space that maps it
- *    (struct page refcount); the zero page is never counted.
+ *  - Each mapped frame holds one reference per page table that maps it
+ *    (struct page refcount): one per address space, except that a table
+ *    shared by fork (vm.fork=share) holds one for all its sharers. The
+ *    zero page is never counted.
+ *  - Before a change to a range whose page tables fork shared, the
+ *    operation makes them private (pmap_unshare), inside its reservation:
+ *    so -ENOMEM from there still changes nothing.
  *
  * Errors follow Linux's mmap/munmap/mprotect (see each function).
  */
@@ -173,14 +178,43 @@ int vm_fault(struct vm_space *vs, vaddr_t va, unsigned int access);
 
 /*
  * fork: a new space with a copy of @parent's VMAs, sharing every mapped
- * frame copy-on-write (one more reference each, both sides' entries
- * read-only). On -ENOMEM @parent is unchanged and nothing leaked.
- * Locking: takes @parent->lock. TLB: the parent's write-protect adds to a
- * batch, flushed before returning; the child's pmap is new (no flush).
+ * private frame copy-on-write. vm.fork=copy: one more reference each,
+ * both sides' entries read-only. vm.fork=share: each last-level table
+ * whose span holds no shared VMA is linked by both sides, write-protected
+ * above (pmap_share); spans with a shared VMA are copied as in copy mode,
+ * after the parent's tables there are made private (pmap_unshare). On
+ * -ENOMEM @parent maps and sees exactly what it did and nothing leaked;
+ * the one trace: tables of spans holding a shared VMA may have become
+ * private copies (the same entries, freed with the space).
+ * Locking: takes @parent->lock. TLB: one batch for the whole fork (the
+ * parent's write-protect and any unsharing), flushed before returning;
+ * the child's pmap is new (no flush).
  */
 int vm_fork(struct vm_space *parent, struct vm_space **child);
 
+/* How fork builds the child's page tables (boot parameter vm.fork). */
+enum vm_fork_mode {
+	VM_FORK_COPY,		/* enter every mapped page: O(resident pages) */
+	VM_FORK_SHARE,		/* share last-level tables copy-on-write:
+				 * O(tables); pmap.h "Page-table sharing" */
+};
+
+/*
+ * Choose fork's mode from the vm.fork boot parameter's value @value
+ * ("copy" or "share"; NULL: the default, share). A bad value prints what
+ * was wrong and keeps the default. Locking: boot CPU, before any fork.
+ */
+void vm_fork_configure(const char *value);
+
+/* Set / read the mode (tests switch it around their forks). Spaces
+ * forked under either mode work under both. Locking: none. */
+void vm_fork_set_mode(enum vm_fork_mode mode);
+enum vm_fork_mode vm_fork_mode(void);
+
 /* --- Shared by mm/vm*.c only ------------------------------------------ */
+
+/* Does a shared VMA overlap [s, e)? Locking: caller holds @vs->lock. */
+bool vm_any_shared(struct vm_space *vs, vaddr_t s, vaddr_t e);
 
 /* The VMA of @vs containing @va, or NULL. Locking: caller holds the lock. */
 struct vma *vm_find_vma(struct vm_space *vs, vaddr_t va);

@@ -46,6 +46,7 @@ struct sim_walk_entry {
 	int level;		/* of the table: 0 = the last-level table */
 	vaddr_t prefix;		/* va >> mmu_level_shift(level + 1) */
 	paddr_t table;
+	bool read_only;		/* an entry above it forbids writes */
 };
 
 struct sim_cpu {
@@ -278,13 +279,14 @@ static const struct sim_walk_entry *walkc_find(const struct sim_cpu *c,
 }
 
 static void walkc_fill(struct sim_cpu *c, vaddr_t va, int level,
-		       paddr_t table)
+		       paddr_t table, bool read_only)
 {
 	struct sim_walk_entry *w = &c->walkc[c->walk_victim];
 
 	c->walk_victim = (c->walk_victim + 1) % SIM_WALK_ENTRIES;
 	*w = (struct sim_walk_entry){ .valid = true, .asid = c->asid,
 				      .level = level, .table = table,
+				      .read_only = read_only,
 				      .prefix = va >> mmu_level_shift(level + 1) };
 }
 
@@ -299,6 +301,10 @@ static bool walk(struct sim_cpu *c, vaddr_t va, struct sim_tlb_entry *e)
 	bool user = table && table == c->root && va < MMU_USER_VA_END;
 	const struct sim_walk_entry *hit = user ? walkc_find(c, va) : NULL;
 	int level = hit ? hit->level : MMU_LEVELS - 1;
+	/* Table entries' write permission is ANDed along the walk, and the
+	 * walk cache keeps what the path above allowed (x86 paging-structure
+	 * caches, arm64 walk caches with APTable). */
+	bool read_only = hit && hit->read_only;
 
 	if (hit)
 		table = hit->table;
@@ -322,14 +328,18 @@ static bool walk(struct sim_cpu *c, vaddr_t va, struct sim_tlb_entry *e)
 			paddr_t off = va & ((1ULL << mmu_level_shift(level)) - 1);
 
 			e->flags = mmu_pte_flags(pte, level);
+			if (read_only)
+				e->flags &= ~VM_WRITE;
 			e->global = (e->flags & VM_GLOBAL) != 0;
 			e->pfn = (mmu_pte_paddr(pte, level) + off) >>
 				 MMU_PAGE_SHIFT;
 			return true;
 		}
+		if (!mmu_pte_table_writable(pte, level))
+			read_only = true;
 		table = mmu_pte_paddr(pte, level);
 		if (user)
-			walkc_fill(c, va, level - 1, table);
+			walkc_fill(c, va, level - 1, table, read_only);
 	}
 	return false;
 }

@@ -264,7 +264,7 @@ static void zero_page(struct ktest *t)
 
 /* fork shares frames; each side sees its own writes; the last sharer
  * writes in place. The parent's stale writable TLB entry must be gone. */
-static void copy_on_write(struct ktest *t)
+static void copy_on_write_in(struct ktest *t, enum vm_fork_mode mode)
 {
 	struct vm_space *parent, *child = NULL;
 	unsigned long before;
@@ -282,10 +282,12 @@ static void copy_on_write(struct ktest *t)
 	KEXPECT_EQ(t, user_store(parent, BASE + P, 0x1112), 0);
 	p0 = pa_of(parent, BASE);
 	p1 = pa_of(parent, BASE + P);
+	vm_fork_set_mode(mode);
 	KEXPECT_EQ(t, vm_fork(parent, &child), 0);
 	KASSERT_NOT_NULL(t, child);
-	KEXPECT_EQ(t, page_from_phys(p0)->refcount, 2);
-	KEXPECT_EQ(t, page_from_phys(p0)->mapcount, 2);
+	/* Shared tables: one reference and one mapping, the table's. */
+	KEXPECT_EQ(t, page_from_phys(p0)->refcount, mode == VM_FORK_COPY ? 2 : 1);
+	KEXPECT_EQ(t, page_from_phys(p0)->mapcount, mode == VM_FORK_COPY ? 2 : 1);
 	KEXPECT_NE(t, sim_store32(BASE, USER, 0xbad), 0);	/* flushed */
 	run_on(child);
 	KEXPECT_EQ(t, user_load(child, BASE, &v), 0);
@@ -317,9 +319,16 @@ static void copy_on_write(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+static void copy_on_write(struct ktest *t)
+{
+	copy_on_write_in(t, VM_FORK_COPY);
+	copy_on_write_in(t, VM_FORK_SHARE);
+}
+
 /* Three generations with zero-page, private and shared frames, torn down
  * parent first: every frame and table comes back. */
-static void fork_then_exit_frees_all(struct ktest *t)
+static void fork_then_exit_frees_all_in(struct ktest *t,
+					enum vm_fork_mode mode)
 {
 	struct vm_space *a, *b = NULL, *c = NULL;
 	struct kheap_stats h0, h1;
@@ -328,6 +337,7 @@ static void fork_then_exit_frees_all(struct ktest *t)
 
 	sim_tlb_reset();	/* nothing left over from earlier cases */
 	KASSERT_EQ(t, vm_init(), 0);
+	vm_fork_set_mode(mode);
 	before = pmm_free_count();
 	kheap_stats(&h0);
 	a = vm_space_create();
@@ -360,6 +370,14 @@ static void fork_then_exit_frees_all(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
+/* Under both modes the refcounts agree here: in share mode b and c each
+ * copied the table when they first wrote, so three tables map the page. */
+static void fork_then_exit_frees_all(struct ktest *t)
+{
+	fork_then_exit_frees_all_in(t, VM_FORK_COPY);
+	fork_then_exit_frees_all_in(t, VM_FORK_SHARE);
+}
+
 /*
  * A 1 MiB munmap in a forked parent, with the batch's first chunk
  * allocation failing (so it flushes early, the one extra round): no TLB
@@ -376,6 +394,9 @@ static void big_unmap_cow_partner(struct ktest *t)
 
 	sim_tlb_reset();
 	KASSERT_EQ(t, vm_init(), 0);
+	/* Per-page references (the batch's chunk is the first allocation);
+	 * share_partial_changes covers the shared-table version. */
+	vm_fork_set_mode(VM_FORK_COPY);
 	before = pmm_free_count();
 	parent = vm_space_create();
 	KASSERT_NOT_NULL(t, parent);
@@ -527,6 +548,11 @@ static int op_fault_fresh(struct fi_env *e)
 	return vm_fault(e->vs, FAR, VM_WRITE);
 }
 
+static int op_discard(struct fi_env *e)
+{
+	return vm_discard(e->vs, BASE + 2 * P, 2 * P);
+}
+
 static int op_fork(struct fi_env *e)
 {
 	return vm_fork(e->vs, &e->forked);
@@ -576,7 +602,7 @@ static void inject(struct ktest *t, int (*op)(struct fi_env *), bool heap,
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
-static void fault_injection(struct ktest *t)
+static void fault_injection_in(struct ktest *t, enum vm_fork_mode mode)
 {
 	static const struct {
 		const char *name;
@@ -590,17 +616,20 @@ static void fault_injection(struct ktest *t)
 		{ "fault_cow", op_fault_cow, true, false },
 		{ "fault_zero", op_fault_zero, true, false },
 		{ "fault_fresh", op_fault_fresh, true, false },
+		{ "discard", op_discard, false, false },
 		{ "fork", op_fork, true, true },
 	};
 
 	KASSERT_EQ(t, vm_init(), 0);
+	vm_fork_set_mode(mode);
 	for (unsigned int i = 0; i < ARRAY_SIZE(ops); i++) {
 		unsigned int fp = 0, fh = 0;
 
 		inject(t, ops[i].op, false, &fp);
 		inject(t, ops[i].op, true, &fh);
 
-		ktest_diag(t, "%s: %u pmm and %u heap failures, all clean",
+		ktest_diag(t, "vm.fork=%s %s: %u pmm and %u heap failures, "
+			   "all clean", mode == VM_FORK_COPY ? "copy" : "share",
 			   ops[i].name, fp, fh);
 		if (ops[i].pmm_must_fail)
 			KEXPECT_GT(t, fp, 0);
@@ -613,6 +642,280 @@ static void fault_injection(struct ktest *t)
 	}
 }
 
+static void fault_injection(struct ktest *t)
+{
+	fault_injection_in(t, VM_FORK_COPY);
+	fault_injection_in(t, VM_FORK_SHARE);
+}
+
+/* --- vm.fork=share: page tables shared copy-on-write -------------------- */
+
+#define SPAN		PMAP_SHARE_SPAN
+
+/* The last-level table holding @va in @vs, or NULL. */
+static struct page *table_of(struct vm_space *vs, vaddr_t va)
+{
+	mmu_pte_t *table = vs->pmap->root;
+
+	for (unsigned int level = MMU_LEVELS - 1; level > 0; level--) {
+		mmu_pte_t pte = table[mmu_level_index(va, level)];
+
+		if (!mmu_pte_is_valid(pte, level) || mmu_pte_is_leaf(pte, level))
+			return NULL;
+		if (level == 1)
+			return page_from_phys(mmu_pte_paddr(pte, level));
+		table = pmm_phys_to_virt(mmu_pte_paddr(pte, level));
+	}
+	return NULL;
+}
+
+static bool reads(struct vm_space *vs, vaddr_t va, uint32_t want)
+{
+	uint32_t v = ~want;
+
+	run_on(vs);
+	return user_load(vs, va, &v) == 0 && v == want;
+}
+
+/* @n pages from @va in @vs hold @base + i? */
+static bool reads_seq(struct vm_space *vs, vaddr_t va, unsigned int n,
+		      uint32_t base)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!reads(vs, va + i * P, base + i))
+			return false;
+	return true;
+}
+
+static bool writes_seq(struct vm_space *vs, vaddr_t va, unsigned int n,
+		       uint32_t base)
+{
+	run_on(vs);
+	for (unsigned int i = 0; i < n; i++)
+		if (user_store(vs, va + i * P, base + i) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * fork links the parent's table: one table, two sharers, frames counted
+ * once, both sides read-only at the table level (the parent's stale
+ * writable TLB entries flushed). Then each side's first write copies the
+ * table once for itself, and page-by-page copy-on-write takes over.
+ */
+static void share_fork_and_write(struct ktest *t)
+{
+	struct vm_space *parent, *child = NULL;
+	unsigned long before, tables;
+	unsigned int prot;
+	struct page *tp;
+	paddr_t p0, p1;
+
+	sim_tlb_reset();
+	KASSERT_EQ(t, vm_init(), 0);
+	vm_fork_set_mode(VM_FORK_SHARE);
+	before = pmm_free_count();
+	parent = vm_space_create();
+	KASSERT_NOT_NULL(t, parent);
+	KEXPECT_EQ(t, map_fixed(parent, BASE, 16 * P, RW), 0);
+	KEXPECT_TRUE(t, writes_seq(parent, BASE, 16, 100));
+	p0 = pa_of(parent, BASE);
+	p1 = pa_of(parent, BASE + P);
+	tp = table_of(parent, BASE);
+	KASSERT_NOT_NULL(t, tp);
+	KEXPECT_EQ(t, vm_fork(parent, &child), 0);
+	KASSERT_NOT_NULL(t, child);
+	KEXPECT_TRUE(t, table_of(child, BASE) == tp);
+	KEXPECT_EQ(t, tp->refcount, 2);
+	KEXPECT_EQ(t, page_from_phys(p0)->refcount, 1);
+	KEXPECT_EQ(t, page_from_phys(p0)->mapcount, 1);
+	KEXPECT_EQ(t, child->pmap->resident, 16);
+	KEXPECT_EQ(t, pmap_extract(parent->pmap, BASE, NULL, &prot), 0);
+	KEXPECT_EQ(t, prot & (VM_WRITE | PMAP_PROT_COW_TABLE),
+		   PMAP_PROT_COW_TABLE);
+	/* The parent's TLB held BASE writable: the fork's flush dropped it. */
+	KEXPECT_NE(t, sim_store32(BASE, USER, 0xbad), 0);
+	KEXPECT_TRUE(t, reads_seq(child, BASE, 16, 100));
+	/* The child's first write: its own copy of the table. */
+	tables = child->pmap->tables;
+	KEXPECT_TRUE(t, writes_seq(child, BASE, 1, 200));
+	KEXPECT_TRUE(t, table_of(child, BASE) != tp);
+	KEXPECT_EQ(t, child->pmap->tables, tables);
+	KEXPECT_EQ(t, tp->refcount, 1);
+	KEXPECT_NE(t, pa_of(child, BASE), p0);
+	KEXPECT_EQ(t, page_from_phys(p1)->refcount, 2);	/* two tables */
+	KEXPECT_EQ(t, page_from_phys(p1)->mapcount, 2);
+	KEXPECT_EQ(t, page_from_phys(p0)->refcount, 1);
+	/* The parent: its table is its own again, without a copy, and the
+	 * frame only it maps now is written in place. */
+	KEXPECT_TRUE(t, writes_seq(parent, BASE, 1, 300));
+	KEXPECT_TRUE(t, table_of(parent, BASE) == tp);
+	KEXPECT_EQ(t, pa_of(parent, BASE), p0);
+	KEXPECT_TRUE(t, writes_seq(parent, BASE + P, 1, 301));
+	KEXPECT_NE(t, pa_of(parent, BASE + P), p1);
+	KEXPECT_TRUE(t, reads_seq(child, BASE, 1, 200));
+	KEXPECT_TRUE(t, reads_seq(child, BASE + P, 15, 101));
+	KEXPECT_TRUE(t, reads_seq(parent, BASE, 2, 300));
+	KEXPECT_TRUE(t, reads_seq(parent, BASE + 2 * P, 14, 102));
+	run_on(NULL);
+	vm_space_destroy(parent);
+	vm_space_destroy(child);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* Three generations on one table; each writes the same page in turn and
+ * sees only its own value; any teardown order frees everything. */
+static void share_three_generations(struct ktest *t)
+{
+	struct vm_space *a, *b = NULL, *c = NULL;
+	unsigned long before;
+	struct page *tp;
+
+	sim_tlb_reset();
+	KASSERT_EQ(t, vm_init(), 0);
+	vm_fork_set_mode(VM_FORK_SHARE);
+	before = pmm_free_count();
+	a = vm_space_create();
+	KASSERT_NOT_NULL(t, a);
+	KEXPECT_EQ(t, map_fixed(a, BASE, 4 * P, RW), 0);
+	KEXPECT_TRUE(t, writes_seq(a, BASE, 4, 10));
+	KEXPECT_EQ(t, vm_fork(a, &b), 0);
+	KASSERT_NOT_NULL(t, b);
+	run_on(b);
+	KEXPECT_EQ(t, vm_fork(b, &c), 0);
+	KASSERT_NOT_NULL(t, c);
+	tp = table_of(a, BASE);
+	KASSERT_NOT_NULL(t, tp);
+	KEXPECT_TRUE(t, table_of(b, BASE) == tp && table_of(c, BASE) == tp);
+	KEXPECT_EQ(t, tp->refcount, 3);
+	KEXPECT_TRUE(t, writes_seq(a, BASE, 1, 0xa));
+	KEXPECT_TRUE(t, writes_seq(b, BASE, 1, 0xb));
+	KEXPECT_TRUE(t, writes_seq(c, BASE, 1, 0xc));
+	KEXPECT_TRUE(t, reads(a, BASE, 0xa) && reads(b, BASE, 0xb) &&
+			reads(c, BASE, 0xc));
+	KEXPECT_TRUE(t, reads_seq(a, BASE + P, 3, 11) &&
+			reads_seq(b, BASE + P, 3, 11) &&
+			reads_seq(c, BASE + P, 3, 11));
+	/* Two copies were made; the last writer kept the original. */
+	KEXPECT_EQ(t, tp->refcount, 1);
+	run_on(NULL);
+	vm_space_destroy(b);
+	vm_space_destroy(a);
+	vm_space_destroy(c);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/*
+ * munmap, mprotect and MADV_DONTNEED of part of a shared table, in the
+ * parent and in the child: each copies the table first, the other side
+ * keeps every page. A munmap of a whole span drops the share without a
+ * copy. A partial munmap whose copy cannot be had fails changing nothing.
+ */
+static void share_partial_changes(struct ktest *t)
+{
+	struct vm_space *parent, *child = NULL;
+	unsigned long before, free0;
+	struct page *span2;
+	uint32_t v;
+
+	sim_tlb_reset();
+	KASSERT_EQ(t, vm_init(), 0);
+	vm_fork_set_mode(VM_FORK_SHARE);
+	before = pmm_free_count();
+	parent = vm_space_create();
+	KASSERT_NOT_NULL(t, parent);
+	KEXPECT_EQ(t, map_fixed(parent, BASE, 32 * P, RW), 0);
+	KEXPECT_EQ(t, map_fixed(parent, BASE + SPAN, SPAN, RW), 0);
+	KEXPECT_TRUE(t, writes_seq(parent, BASE, 32, 0));
+	KEXPECT_TRUE(t, writes_seq(parent, BASE + SPAN, 8, 1000));
+	KEXPECT_EQ(t, vm_fork(parent, &child), 0);
+	KASSERT_NOT_NULL(t, child);
+
+	/* Out of memory for the copy: -ENOMEM, both sides unchanged. */
+	free0 = pmm_free_count();
+	pmm_fault_inject_nth(1);
+	KEXPECT_EQ(t, vm_unmap(parent, BASE + 4 * P, 2 * P), -ENOMEM);
+	pmm_fault_inject_nth(0);
+	KEXPECT_EQ(t, pmm_free_count(), free0);
+	KEXPECT_EQ(t, table_of(parent, BASE)->refcount, 2);
+	KEXPECT_TRUE(t, reads_seq(parent, BASE, 32, 0));
+
+	KEXPECT_EQ(t, vm_unmap(parent, BASE + 4 * P, 2 * P), 0);
+	KEXPECT_TRUE(t, table_of(parent, BASE) != table_of(child, BASE));
+	run_on(parent);
+	KEXPECT_EQ(t, vm_fault(parent, BASE + 4 * P, VM_READ), -EFAULT);
+	KEXPECT_TRUE(t, reads_seq(child, BASE, 32, 0));
+
+	/* The child: read-only pages it cannot write, the parent can. */
+	KEXPECT_EQ(t, vm_protect(child, BASE + 8 * P, 2 * P, VM_READ), 0);
+	run_on(child);
+	KEXPECT_EQ(t, user_store(child, BASE + 8 * P, 1), -EFAULT);
+	KEXPECT_TRUE(t, writes_seq(parent, BASE + 8 * P, 2, 500));
+	KEXPECT_TRUE(t, reads_seq(child, BASE + 8 * P, 2, 8));
+
+	/* MADV_DONTNEED in the parent: zeroes there, the child keeps its. */
+	KEXPECT_EQ(t, vm_discard(parent, BASE + 16 * P, 4 * P), 0);
+	KEXPECT_TRUE(t, reads(parent, BASE + 16 * P, 0));
+	KEXPECT_TRUE(t, reads_seq(child, BASE + 16 * P, 4, 16));
+
+	/* A whole span: the child's munmap drops its share, copying nothing
+	 * and freeing nothing (the parent still maps every frame). */
+	span2 = table_of(parent, BASE + SPAN);
+	KASSERT_NOT_NULL(t, span2);
+	KEXPECT_EQ(t, span2->refcount, 2);
+	free0 = pmm_free_count();
+	KEXPECT_EQ(t, vm_unmap(child, BASE + SPAN, SPAN), 0);
+	KEXPECT_EQ(t, pmm_free_count(), free0);
+	KEXPECT_EQ(t, span2->refcount, 1);
+	KEXPECT_TRUE(t, table_of(child, BASE + SPAN) == NULL);
+	KEXPECT_TRUE(t, reads_seq(parent, BASE + SPAN, 8, 1000));
+	run_on(child);
+	KEXPECT_NE(t, sim_load32(BASE + SPAN, USER, &v), 0);
+	KEXPECT_EQ(t, vm_fault(child, BASE + SPAN, VM_READ), -EFAULT);
+	run_on(NULL);
+	vm_space_destroy(child);
+	vm_space_destroy(parent);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+/* A span with a shared VMA is never shared: the MAP_SHARED page stays
+ * common to both sides, the private one beside it is copy-on-write. */
+static void share_mixed_span(struct ktest *t)
+{
+	struct vm_space *parent, *child = NULL;
+	unsigned long before;
+	vaddr_t out;
+
+	sim_tlb_reset();
+	KASSERT_EQ(t, vm_init(), 0);
+	vm_fork_set_mode(VM_FORK_SHARE);
+	before = pmm_free_count();
+	parent = vm_space_create();
+	KASSERT_NOT_NULL(t, parent);
+	KEXPECT_EQ(t, map_fixed(parent, BASE, 4 * P, RW), 0);
+	KEXPECT_TRUE(t, writes_seq(parent, BASE, 4, 40));
+	/* First a fork that shares the table, then a shared VMA appears in
+	 * its span: the next fork must make the parent's table private. */
+	KEXPECT_EQ(t, vm_fork(parent, &child), 0);
+	KASSERT_NOT_NULL(t, child);
+	KEXPECT_EQ(t, vm_map(parent, BASE + 8 * P, P, RW,
+			     VM_MAP_SHARED | VM_MAP_ANONYMOUS | VM_MAP_FIXED,
+			     &out), 0);
+	vm_space_destroy(child);
+	child = NULL;
+	KEXPECT_EQ(t, vm_fork(parent, &child), 0);
+	KASSERT_NOT_NULL(t, child);
+	KEXPECT_TRUE(t, table_of(child, BASE) != table_of(parent, BASE));
+	KEXPECT_TRUE(t, writes_seq(child, BASE + 8 * P, 1, 0x5a));
+	KEXPECT_TRUE(t, reads(parent, BASE + 8 * P, 0x5a));
+	KEXPECT_TRUE(t, writes_seq(child, BASE, 1, 0x77));
+	KEXPECT_TRUE(t, reads(parent, BASE, 40));
+	run_on(NULL);
+	vm_space_destroy(child);
+	vm_space_destroy(parent);
+	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
 KTEST_SUITE(sim_vm,
 	    KTEST_CASE(split_and_merge),
 	    KTEST_CASE(error_cases),
@@ -620,4 +923,8 @@ KTEST_SUITE(sim_vm,
 	    KTEST_CASE(copy_on_write),
 	    KTEST_CASE(fork_then_exit_frees_all),
 	    KTEST_CASE(big_unmap_cow_partner),
-	    KTEST_CASE(fault_injection));
+	    KTEST_CASE(fault_injection),
+	    KTEST_CASE(share_fork_and_write),
+	    KTEST_CASE(share_three_generations),
+	    KTEST_CASE(share_partial_changes),
+	    KTEST_CASE(share_mixed_span));

@@ -89,8 +89,9 @@ static void demand_zero(struct ktest *t)
 	KEXPECT_EQ(t, pmm_free_count(), before);
 }
 
-/* fork shares the frame; the first writer copies, the last reuses. */
-static void fork_copy_on_write(struct ktest *t)
+/* fork shares the frame; the first writer copies, the last reuses.
+ * Under vm.fork=share the frame's one reference is its shared table's. */
+static void fork_copy_on_write_in(struct ktest *t, enum vm_fork_mode mode)
 {
 	struct vm_space *parent, *child = NULL;
 	unsigned long before;
@@ -106,10 +107,12 @@ static void fork_copy_on_write(struct ktest *t)
 	KASSERT_NOT_NULL(t, word_at(parent, BASE));
 	*word_at(parent, BASE) = 0x1111;
 	shared = pa_of(parent, BASE, NULL);
+	vm_fork_set_mode(mode);
 	KEXPECT_EQ(t, vm_fork(parent, &child), 0);
 	KASSERT_NOT_NULL(t, child);
 	KEXPECT_EQ(t, pa_of(child, BASE, NULL), shared);
-	KEXPECT_EQ(t, page_from_phys(shared)->refcount, 2);
+	KEXPECT_EQ(t, page_from_phys(shared)->refcount,
+		   mode == VM_FORK_COPY ? 2 : 1);
 	KEXPECT_EQ(t, vm_fault(child, BASE, VM_WRITE), 0);
 	KEXPECT_NE(t, pa_of(child, BASE, NULL), shared);
 	KEXPECT_EQ(t, *word_at(child, BASE), 0x1111);
@@ -119,6 +122,12 @@ static void fork_copy_on_write(struct ktest *t)
 	vm_space_destroy(child);
 	vm_space_destroy(parent);
 	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+static void fork_copy_on_write(struct ktest *t)
+{
+	fork_copy_on_write_in(t, VM_FORK_COPY);
+	fork_copy_on_write_in(t, VM_FORK_SHARE);
 }
 
 /* A shared mapping: a read gets a real frame, fork maps that same frame
@@ -342,7 +351,7 @@ static void discard_one_batch(struct ktest *t)
 
 /* fork write-protects the parent in one batch; the child's exit and the
  * parent's munmap free only what each last referenced. */
-static void fork_one_batch(struct ktest *t)
+static void fork_one_batch_in(struct ktest *t, enum vm_fork_mode mode)
 {
 	struct vm_space *child = NULL;
 	struct stats_delta d;
@@ -353,11 +362,13 @@ static void fork_one_batch(struct ktest *t)
 	before = pmm_free_count();
 	vs = two_vmas_touched();
 	KASSERT_NOT_NULL(t, vs);
+	vm_fork_set_mode(mode);
 	stats_start(&d);
 	KEXPECT_EQ(t, vm_fork(vs, &child), 0);
 	EXPECT_ROUND(t, &d, 1, 0);
 	KASSERT_NOT_NULL(t, child);
-	KEXPECT_EQ(t, page_from_phys(pa_of(vs, BASE, NULL))->refcount, 2);
+	KEXPECT_EQ(t, page_from_phys(pa_of(vs, BASE, NULL))->refcount,
+		   mode == VM_FORK_COPY ? 2 : 1);
 	/* The parent's unmap drops its references: nothing is freed yet. */
 	stats_start(&d);
 	KEXPECT_EQ(t, vm_unmap(vs, BASE, MIB), 0);
@@ -370,6 +381,12 @@ static void fork_one_batch(struct ktest *t)
 	vm_space_destroy(child);
 	vm_space_destroy(vs);
 	KEXPECT_EQ(t, pmm_free_count(), before);
+}
+
+static void fork_one_batch(struct ktest *t)
+{
+	fork_one_batch_in(t, VM_FORK_COPY);
+	fork_one_batch_in(t, VM_FORK_SHARE);
 }
 
 /*

@@ -20,6 +20,9 @@
 #define A64_NG			(1ULL << 11)	/* not global: tagged by ASID */
 #define A64_PXN			(1ULL << 53)	/* no execution at EL1 */
 #define A64_UXN			(1ULL << 54)	/* no execution at EL0 */
+/* APTable[1] of a table descriptor: no writes below it, at any EL
+ * (hierarchical permissions; TCR_EL1.HPD0 stays 0). */
+#define A64_APTABLE_RO		(1ULL << 62)
 /* Output address [47:12] of a table or page; blocks use [47:21] / [47:30]. */
 #define A64_DESC_ADDR		0x0000fffffffff000ULL
 
