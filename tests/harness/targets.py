@@ -23,7 +23,10 @@ USER_SMPS = (1, 4)
 TLBNONE_ARCHES = ("x86_64", "i686", "aarch64")
 # The programs that race CPUs against each other, booted under
 # multi-threaded TCG MTTCG_REPEAT times each.
-MTTCG_PROGRAMS = ("fork", "thread", "smp", "coherence", "proclimit")
+MTTCG_PROGRAMS = ("fork", "thread", "smp", "coherence", "proclimit",
+                  "ptshare")
+# The programs run under vm.fork=copy as well as the default share.
+FORK_MODE_PROGRAMS = ("fork", "zero", "mm", "coherence", "ptshare")
 MTTCG_REPEAT = 8
 
 
@@ -173,6 +176,15 @@ def _user():
                                 kargs=f"init={USER_BIN}/{prog} -- "
                                       "argv-check USER_TEST_ENV=1",
                                 init=f"{USER_BIN}/{prog}"))
+        # fork's other page-table mode (the default, vm.fork=share, runs
+        # in the targets above): the programs that fork and check memory.
+        for prog in FORK_MODE_PROGRAMS:
+            for smp in USER_SMPS:
+                t.append(Target(f"{arch}-user-{prog}-forkcopy-smp{smp}", arch,
+                                boot, smp, initrd=initrd, timeout=120,
+                                kargs=f"init={USER_BIN}/{prog}_test "
+                                      "vm.fork=copy",
+                                init=f"{USER_BIN}/{prog}_test"))
         # Multi-threaded TCG, as ./build.sh run boots: the vCPUs really
         # run in parallel, which shows races single-threaded TCG hides (a
         # page leak seen in 1 of 3 runs). Each run is its own target, so

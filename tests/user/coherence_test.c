@@ -19,11 +19,13 @@
  *     page: exit_group(STALE_EXIT). Otherwise the child exits 0.
  *
  * A fifth check covers fork: a thread on another CPU keeps incrementing a
- * word of a private page while the main thread forks. fork write-protects
- * the page through a TLB shootdown, so the writer's next store faults and
- * goes to a copy; the forked grandchild, which keeps the original frame,
- * must read the same value before and after a 50 ms sleep. A writer CPU
- * that kept its writable entry changes the grandchild's memory: stale.
+ * word in each page of a 2 MiB-aligned private region (the span of one
+ * last-level table, which vm.fork=share shares whole) while the main
+ * thread forks. fork write-protects the pages (or the table above them)
+ * through a TLB shootdown, so the writer's next store faults and goes to
+ * a copy; the forked grandchild, which keeps the original frames, must
+ * read the same values before and after a 50 ms sleep. A writer CPU that
+ * kept a writable entry changes the grandchild's memory: stale.
  *
  * A sixth check reads this kernel's counters (/proc/tlbk/shootdown): a
  * munmap of 64 pages that readers pinned on every other CPU touched, while
@@ -252,8 +254,16 @@ static const char *explain(long st, const struct check *c)
 
 /* --- fork while another CPU writes -------------------------------------- */
 
-static volatile unsigned long *cow_word;	/* in a private page */
+#define COW_REGION	(2UL << 20)	/* one last-level table's span */
+#define COW_PAGES	(COW_REGION / PAGE_SIZE)
+
+static volatile unsigned long *cow_region;	/* private, 2 MiB aligned */
 static int cow_stop;
+
+static volatile unsigned long *cow_word(size_t pg)
+{
+	return cow_region + pg * (PAGE_SIZE / sizeof(long));
+}
 
 static int cow_writer(void *arg)
 {
@@ -261,18 +271,24 @@ static int cow_writer(void *arg)
 	if (proc_pin(reader_cpu[0]) != 0)
 		__atomic_add_fetch(&wrong_cpu, 1, __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&cow_stop, __ATOMIC_ACQUIRE))
-		(*cow_word)++;
+		for (size_t pg = 0; pg < COW_PAGES; pg++)
+			(*cow_word(pg))++;
 	return 0;
 }
 
-/* In the forked grandchild: the page must not change under it. */
+/* In the forked grandchild: no page may change under it. */
 static int cow_observe(long unused)
 {
-	unsigned long before = *cow_word;
+	static unsigned long before[COW_PAGES];
 
 	(void)unused;
+	for (size_t pg = 0; pg < COW_PAGES; pg++)
+		before[pg] = *cow_word(pg);
 	proc_sleep_ms(50);
-	return *cow_word == before ? 0 : STALE_EXIT;
+	for (size_t pg = 0; pg < COW_PAGES; pg++)
+		if (*cow_word(pg) != before[pg])
+			return STALE_EXIT;
+	return 0;
 }
 
 /* The child: fork while the writer runs; the grandchild's verdict. */
@@ -285,17 +301,19 @@ static int run_fork_round(long unused)
 	(void)unused;
 	if (proc_pin(cpus[0]) != 0)
 		return SETUP_EXIT;
-	map = sys_mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+	map = sys_mmap(NULL, 2 * COW_REGION, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (sys_err(map))
 		return SETUP_EXIT;
-	cow_word = (volatile unsigned long *)map;
-	*cow_word = 1;
+	cow_region = (volatile unsigned long *)
+		(((unsigned long)map + COW_REGION - 1) & ~(COW_REGION - 1));
+	*cow_word(COW_PAGES - 1) = 1;
 	if (thread_create(&writer, 0, cow_writer, NULL) != 0)
 		return SETUP_EXIT;
-	/* The writer has stored since it started: its TLB holds the entry. */
-	start = *cow_word;
-	while (*cow_word < start + 1000)
+	/* The writer has been round the region since it started: its TLB
+	 * holds writable entries for its pages. */
+	start = *cow_word(COW_PAGES - 1);
+	while (*cow_word(COW_PAGES - 1) < start + 3)
 		sys_sched_yield();
 	st = proc_reap(proc_spawn(cow_observe, 0));
 	__atomic_store_n(&cow_stop, 1, __ATOMIC_RELEASE);
