@@ -5,11 +5,31 @@
  */
 #include <kern/string.h>
 
+/* Machine words that may alias anything, for the bulk of a copy or fill
+ * (the byte loops alone cost ~11 instructions per 8 bytes). */
+typedef unsigned long __attribute__((may_alias)) word_t;
+#define WORD		sizeof(word_t)
+
+static bool word_aligned(const void *p)
+{
+	return ((uintptr_t)p & (WORD - 1)) == 0;
+}
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	/* Words only when both ends line up (x86 would take unaligned
+	 * words, arm64 Device memory would not: never guess). */
+	if (((uintptr_t)d & (WORD - 1)) == ((uintptr_t)s & (WORD - 1))) {
+		while (n && !word_aligned(d)) {
+			*d++ = *s++;
+			n--;
+		}
+		for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
+			*(word_t *)d = *(const word_t *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -37,7 +57,14 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
+	word_t w = (unsigned char)c * (~(word_t)0 / 0xff);
 
+	while (n && !word_aligned(d)) {
+		*d++ = (unsigned char)c;
+		n--;
+	}
+	for (; n >= WORD; n -= WORD, d += WORD)
+		*(word_t *)d = w;
 	while (n--)
 		*d++ = (unsigned char)c;
 	return dst;

@@ -241,8 +241,12 @@ struct page *pmm_alloc(unsigned int order, unsigned int flags)
 	pg->mapcount = 0;
 	pg->count = 0;
 	pg->next = pg->prev = NULL;
-	if (flags & PMM_ZERO)
-		memset(page_to_virt(pg), 0, PAGE_SIZE << order);
+	if (flags & PMM_ZERO) {
+		char *va = page_to_virt(pg);
+
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			page_zero(va + i * PAGE_SIZE);
+	}
 	return pg;
 }
 

@@ -28,6 +28,7 @@ ARCH_SRCS := \
 	arch/aarch64/gic_v3.c \
 	arch/aarch64/mmu.c \
 	arch/aarch64/mmu_early.c \
+	arch/aarch64/page_ops.c \
 	arch/aarch64/pl011.c \
 	arch/aarch64/platform.c \
 	arch/aarch64/power.c \

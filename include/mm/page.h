@@ -96,6 +96,16 @@ static inline void *page_to_virt(const struct page *pg)
 /* struct page of the direct-mapped address @va, NULL if not managed. */
 struct page *page_from_virt(const void *va);
 
+/* --- Whole pages (per arch: x86 rep stos/movs, arm64 DC ZVA, ldp/stp) --- */
+
+/*
+ * Zero / copy one page through kernel addresses, both page aligned and
+ * of Normal memory (direct-mapped frames), with the arch's fastest
+ * method. Locking: none. TLB: none.
+ */
+void page_zero(void *va);
+void page_copy(void *dst, const void *src);
+
 /* --- Reference counts ------------------------------------------------- */
 
 /* Take / drop a reference. page_ref_put returns true on the last one.

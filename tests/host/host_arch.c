@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <kern/arch.h>
@@ -91,6 +92,20 @@ uint64_t arch_clock_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* mm/page.h's whole-page operations: libc's, on 4 KiB pages. */
+void page_zero(void *va);
+void page_copy(void *dst, const void *src);
+
+void page_zero(void *va)
+{
+	memset(va, 0, 4096);
+}
+
+void page_copy(void *dst, const void *src)
+{
+	memcpy(dst, src, 4096);
 }
 
 unsigned long arch_irq_save(void)
