@@ -51,7 +51,7 @@ static struct page *frame_get(struct page **spare, bool zero)
 		return pmm_alloc(0, zero ? PMM_ZERO : PMM_DIRECT);
 	*spare = NULL;
 	if (zero)
-		memset(page_to_virt(pg), 0, PAGE_SIZE);
+		page_zero(page_to_virt(pg));
 	return pg;
 }
 
@@ -89,7 +89,7 @@ static struct page *copy_frame(struct page *old, struct page **spare)
 		return frame_get(spare, true);
 	pg = frame_get(spare, false);
 	if (pg)
-		memcpy(page_to_virt(pg), page_to_virt(old), PAGE_SIZE);
+		page_copy(page_to_virt(pg), page_to_virt(old));
 	return pg;
 }
 
@@ -113,9 +113,13 @@ static int fault_cow(struct vm_space *vs, const struct vma *v, vaddr_t va,
 		return -ENOMEM;
 	tlb_batch_begin(&b, vs->pmap);
 	/* Replaces a valid leaf: no table is allocated, so it cannot fail
-	 * for want of memory. */
-	err = pmap_enter(vs->pmap, va, page_to_phys(pg), prot_writable(v->prot),
-			 &b);
+	 * for want of memory. In place, only rights are added: on x86 that
+	 * is one local flush and no shootdown (pmap_upgrade). */
+	if (shared)
+		err = pmap_enter(vs->pmap, va, page_to_phys(pg),
+				 prot_writable(v->prot), &b);
+	else
+		err = pmap_upgrade(vs->pmap, va, prot_writable(v->prot), &b);
 	tlb_batch_end(&b);
 	if (err) {
 		if (shared)

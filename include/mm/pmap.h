@@ -128,6 +128,22 @@ void pmap_protect(struct pmap *pm, vaddr_t va, size_t len, unsigned int prot,
 		  struct tlb_batch *batch);
 
 /*
+ * Grant the present 4 KiB leaf at @va the permissions @prot (at least
+ * those it has; VM_READ implied), keeping its frame and memory type: a
+ * copy-on-write frame reused in place, a shared page written again.
+ * Returns 0; -ENOENT if nothing is mapped; -EINVAL for a kernel pmap, a
+ * @prot taking rights away, or a leaf under a write-protected (shared)
+ * table, which needs pmap_unshare first.
+ * Locking: takes @pm->lock.
+ * TLB: with MMU_UPGRADE_LOCAL_ONLY (x86: a page fault drops the stale
+ * entry it hit, so another CPU's stale read-only entry costs it one
+ * spurious fault that vm_fault answers "done") only this CPU's entry is
+ * flushed, no shootdown; elsewhere (arm64) @va goes to @batch.
+ */
+int pmap_upgrade(struct pmap *pm, vaddr_t va, unsigned int prot,
+		 struct tlb_batch *batch);
+
+/*
  * Fork's copy of page tables: enter in @dst every 4 KiB page that @src
  * maps in [va, va + len), at the same VA and with the same protection and
  * memory type, made read-only (and readable) if @read_only; call

@@ -361,8 +361,13 @@ int sim_translate(vaddr_t va, unsigned int access, paddr_t *pa)
 		c->victim = (c->victim + 1) % SIM_TLB_ENTRIES;
 		*e = fill;
 	}
-	if (!allowed(e->flags, access))
+	if (!allowed(e->flags, access)) {
+		/* x86 drops the entry a page fault hit; arm64 may keep it
+		 * (<machine/mmu.h> MMU_UPGRADE_LOCAL_ONLY). */
+		if (MMU_UPGRADE_LOCAL_ONLY)
+			e->valid = false;
 		return -EFAULT;
+	}
 	*pa = (e->pfn << MMU_PAGE_SHIFT) | (va & ((1u << MMU_PAGE_SHIFT) - 1));
 	return 0;
 }

@@ -23,6 +23,10 @@
  * break-before-make (Arm ARM D8.14): invalid, TLBI + DSB, then the new
  * entry. */
 #define MMU_BBM_REQUIRED	1
+/* A permission fault need not drop the entry that caused it: granting
+ * more (read-only to writable) must be flushed everywhere, as Linux's
+ * ptep_set_access_flags does. */
+#define MMU_UPGRADE_LOCAL_ONLY	0
 /* TLBI ...IS reaches every PE in the Inner Shareable domain. */
 #define MMU_HAS_BROADCAST_TLBI	1
 /* ASIDs are global names: a broadcast TLBI by ASID must mean the same

@@ -22,6 +22,8 @@
 #define MMU_ROOT_PREALLOC	1
 #define MMU_BBM_REQUIRED	0
 #define MMU_HAS_BROADCAST_TLBI	0
+/* A page fault drops the stale entry it hit (as x86_64). */
+#define MMU_UPGRADE_LOCAL_ONLY	1
 #define MMU_ASID_PER_CPU	1
 /* No PCID in 32-bit paging modes: every CR3 load flushes. */
 #define MMU_ASID_BITS_MAX	0

@@ -23,6 +23,10 @@
 #define MMU_ROOT_PREALLOC	0
 /* A valid leaf may be rewritten in place; the old entry is flushed later. */
 #define MMU_BBM_REQUIRED	0
+/* A page fault drops the faulting address's TLB and paging-structure
+ * cache entries (SDM vol. 3A 4.10.4.1): a stale entry granting less than
+ * the page table only costs a spurious fault, which re-walks. */
+#define MMU_UPGRADE_LOCAL_ONLY	1
 /* invlpg / INVPCID reach only the executing CPU. */
 #define MMU_HAS_BROADCAST_TLBI	0
 /* PCIDs name TLB contexts per CPU: one address space may hold a
