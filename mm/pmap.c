@@ -25,6 +25,7 @@
 #include <kern/arch.h>
 #include <kern/errno.h>
 #include <kern/panic.h>
+#include <kern/prof.h>
 #include <mm/kheap.h>
 #include <mm/lock_rank.h>
 #include <mm/pmap.h>
@@ -350,28 +351,47 @@ static void visit_table(struct walk *w, mmu_pte_t *slot, struct page *tpg,
 	tlb_batch_defer_free(w->batch, child);
 }
 
+/* First VA of the table of @level that holds @va's entry. */
+static vaddr_t table_base(vaddr_t va, unsigned int level)
+{
+	unsigned int span = mmu_level_shift(level) + MMU_LEVEL_BITS;
+
+	if (span >= 8 * sizeof(vaddr_t))
+		return 0;
+	return va & ~(((vaddr_t)1 << span) - 1);
+}
+
 static void walk_range(struct walk *w, mmu_pte_t *table, struct page *tpg,
 		       unsigned int level, vaddr_t va, vaddr_t last)
 {
-	vaddr_t span_mask = ((vaddr_t)1 << mmu_level_shift(level)) - 1;
+	unsigned int shift = mmu_level_shift(level);
+	unsigned int i = mmu_level_index(va, level);
+	unsigned int end = mmu_level_index(last, level);
+	vaddr_t base = table_base(va, level);
+	vaddr_t span_mask = ((vaddr_t)1 << shift) - 1;
+	/* A walk of the whole table may stop once it has met every valid
+	 * entry the table counts: exit walks every table it reaches, and
+	 * most are nearly empty. */
+	unsigned int left = tpg && i == 0 && end == mmu_level_entries(level) - 1
+			    ? tpg->count : ~0u;
 
-	for (;;) {
-		/* Inclusive bounds: the top page of the VA space has no end. */
-		vaddr_t sub_last = MIN(va | span_mask, last);
-		mmu_pte_t *slot = &table[mmu_level_index(va, level)];
+	for (; i <= end && left; i++) {
+		mmu_pte_t *slot = &table[i];
 		mmu_pte_t pte = pte_read(slot);
+		vaddr_t first, sub_last;
 
 		/* Most slots of a user table are empty: skip them without
-		 * asking the codec (exit walks every slot of the half). */
-		if (pte == MMU_PTE_INVALID)
-			;
-		else if (mmu_pte_is_leaf(pte, level))
-			visit_leaf(w, slot, tpg, level, va, sub_last);
-		else if (mmu_pte_is_valid(pte, level))
-			visit_table(w, slot, tpg, level, va, sub_last);
-		if (sub_last == last)
-			return;
-		va = sub_last + 1;
+		 * asking the codec. */
+		if (pte == MMU_PTE_INVALID || !mmu_pte_is_valid(pte, level))
+			continue;
+		left--;
+		first = MAX(va, base + ((vaddr_t)i << shift));
+		/* Inclusive bounds: the top page of the VA space has no end. */
+		sub_last = MIN(last, first | span_mask);
+		if (mmu_pte_is_leaf(pte, level))
+			visit_leaf(w, slot, tpg, level, first, sub_last);
+		else
+			visit_table(w, slot, tpg, level, first, sub_last);
 	}
 }
 
@@ -413,6 +433,73 @@ void pmap_protect(struct pmap *pm, vaddr_t va, size_t len, unsigned int prot,
 
 	w.remove = w.prot == 0;
 	walk_locked(&w, va, len, "pmap_protect");
+}
+
+/* --- pmap_upgrade ------------------------------------------------------ */
+
+/* The 4 KiB leaf slot for @va, or NULL; *@ro_table: reached through a
+ * write-protected table entry. Locking: @pm->lock held. */
+static mmu_pte_t *leaf_slot(struct pmap *pm, vaddr_t va, bool *ro_table)
+{
+	mmu_pte_t *table = pm->root;
+
+	*ro_table = false;
+	for (unsigned int level = TOP_LEVEL; level > 0; level--) {
+		mmu_pte_t pte = pte_read(&table[mmu_level_index(va, level)]);
+
+		if (!mmu_pte_is_valid(pte, level) || mmu_pte_is_leaf(pte, level))
+			return NULL;
+		if (!mmu_pte_table_writable(pte, level))
+			*ro_table = true;
+		table = pmap_table_va(mmu_pte_paddr(pte, level));
+	}
+	return &table[mmu_level_index(va, 0)];
+}
+
+/* Store the upgraded @leaf for @va and make it visible (pmap_upgrade's
+ * TLB rule). */
+static void upgrade_store(struct pmap *pm, mmu_pte_t *slot, mmu_pte_t leaf,
+			  vaddr_t va, struct tlb_batch *batch)
+{
+	unsigned long irq;
+
+	mmu_pte_store(slot, leaf);
+	mmu_pte_publish();
+	if (!MMU_UPGRADE_LOCAL_ONLY) {
+		tlb_batch_add(batch, va, PAGE_SIZE);
+		return;
+	}
+	irq = arch_irq_save();
+	mmu_tlb_flush_page_local(tlb_tag_here(pm), va);
+	arch_irq_restore(irq);
+}
+
+int pmap_upgrade(struct pmap *pm, vaddr_t va, unsigned int prot,
+		 struct tlb_batch *batch)
+{
+	unsigned int flags, want = (prot & VM_PROT_MASK) | VM_READ;
+	mmu_pte_t *slot, old, leaf;
+	bool ro_table;
+	int err = 0;
+
+	if (pm->kernel || !pmap_range_ok(pm, va, PAGE_SIZE) ||
+	    batch->pmap != pm)
+		return -EINVAL;
+	spin_lock(&pm->lock);
+	slot = leaf_slot(pm, va, &ro_table);
+	old = slot ? pte_read(slot) : MMU_PTE_INVALID;
+	flags = mmu_pte_flags(old, 0);
+	leaf = mmu_pte_make_leaf(mmu_pte_paddr(old, 0),
+				 (flags & ~VM_PROT_MASK) | want, 0);
+	if (!mmu_pte_is_valid(old, 0))
+		err = -ENOENT;
+	/* Rights as the hardware reads them: without NX all execute. */
+	else if (ro_table || (flags & VM_PROT_MASK & ~mmu_pte_flags(leaf, 0)))
+		err = -EINVAL;	/* a shared table, or rights taken away */
+	else if (leaf != old)
+		upgrade_store(pm, slot, leaf, va, batch);
+	spin_unlock(&pm->lock);
+	return err;
 }
 
 /* --- pmap_copy ---------------------------------------------------------- */
@@ -634,6 +721,8 @@ static void destroy(struct pmap *pm, bool release)
 			  .release = release,
 			  .zero = release ? vm_zero_page() : NULL };
 
+	uint64_t t;
+
 	if (pm->kernel)
 		panic("pmap_destroy: the kernel pmap");
 	/* No CPU may keep the root loaded (lazily) once its tables go. */
@@ -643,6 +732,7 @@ static void destroy(struct pmap *pm, bool release)
 	 * before the tag serves anyone else there (a fresh ASID slot flushes
 	 * its tag, a rollover everything: <smp/asid.h>). */
 	tlb_batch_add(&batch, 0, MMU_USER_VA_END);
+	t = prof_start();
 	spin_lock(&pm->lock);
 	walk_range(&w, pm->root, page_from_phys(pm->root_pa), TOP_LEVEL, 0,
 		   MMU_USER_VA_END - 1);
@@ -650,7 +740,12 @@ static void destroy(struct pmap *pm, bool release)
 	pm->tables--;
 	tlb_batch_defer_free(&batch, page_from_phys(pm->root_pa));
 	spin_unlock(&pm->lock);
+	if (release)
+		prof_end(PROF_EXIT_VM_WALK, t);
+	t = prof_start();
 	tlb_batch_end(&batch);
+	if (release)
+		prof_end(PROF_EXIT_VM_FLUSH, t);
 	kfree(pm);
 }
 

@@ -24,6 +24,8 @@ enum prof_phase {
 	PROF_FORK_THREAD,	/* the child's thread set up and started */
 	PROF_EXIT_TEARDOWN,	/* the last thread's proc_teardown */
 	PROF_EXIT_VM,		/* vm_space_destroy within it */
+	PROF_EXIT_VM_WALK,	/* ... its walk unhooking tables and pages */
+	PROF_EXIT_VM_FLUSH,	/* ... its batch: flush, then the frees */
 	PROF_WAIT_REAP,		/* wait4 freeing the zombie */
 	PROF_FAULT_ZERO,	/* vm_fault mapping the zero page */
 	PROF_FAULT_ANON,	/* vm_fault allocating a zeroed frame */
