@@ -162,9 +162,20 @@ static void fork_body(void *arg)
 	arch_tf_init_user(arch_thread_trapframe(thread_current()), 0, 0);
 	if (populate() != 0)
 		proc_thread_exit(1 << 8);
-	for (unsigned int i = 0; i < ARRAY_SIZE(injectors); i++)
-		for (unsigned long n = 1; n <= MAX_NTH && !r->finished[i]; n++)
-			fork_once(r, &injectors[i], n, i);
+	/* Both of fork's page-table modes: their allocation sites differ
+	 * (pmap_copy's tables and pages, pmap_share's upper tables). */
+	for (int m = VM_FORK_COPY; m <= VM_FORK_SHARE; m++) {
+		enum vm_fork_mode saved = vm_fork_mode();
+
+		vm_fork_set_mode((enum vm_fork_mode)m);
+		for (unsigned int i = 0; i < ARRAY_SIZE(injectors); i++) {
+			r->finished[i] = false;
+			for (unsigned long n = 1;
+			     n <= MAX_NTH && !r->finished[i]; n++)
+				fork_once(r, &injectors[i], n, i);
+		}
+		vm_fork_set_mode(saved);
+	}
 	proc_thread_exit(0);
 }
 
