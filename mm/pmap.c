@@ -182,7 +182,8 @@ int pmap_enter_entry(struct pmap *pm, vaddr_t va, unsigned int target,
 		     mmu_pte_t entry, mmu_pte_t **slotp, struct page **tpgp)
 {
 	mmu_pte_t *table = pm->root, *slot;
-	struct page *tpg = page_from_phys(pm->root_pa);
+	paddr_t table_pa = pm->root_pa;
+	struct page *tpg;
 
 	for (unsigned int level = TOP_LEVEL; level > target; level--) {
 		mmu_pte_t old;
@@ -190,16 +191,19 @@ int pmap_enter_entry(struct pmap *pm, vaddr_t va, unsigned int target,
 		slot = &table[mmu_level_index(va, level)];
 		old = pte_read(slot);
 		if (!mmu_pte_is_valid(old, level)) {
-			int err = enter_new_path(pm, slot, tpg, target, level,
-						 va, entry);
+			int err = enter_new_path(pm, slot,
+						 page_from_phys(table_pa),
+						 target, level, va, entry);
 
 			return err ? err : 1;
 		}
 		if (mmu_pte_is_leaf(old, level))
 			return -EEXIST;
-		tpg = page_from_phys(mmu_pte_paddr(old, level));
-		table = pmap_table_va(mmu_pte_paddr(old, level));
+		/* The struct page only of the table the walk stops in. */
+		table_pa = mmu_pte_paddr(old, level);
+		table = pmap_table_va(table_pa);
 	}
+	tpg = page_from_phys(table_pa);
 	/* Another pmap reads this table: a new or changed page here would
 	 * appear there too. */
 	if (target == 0 && table_shared(tpg))
@@ -380,15 +384,20 @@ static void walk_range(struct walk *w, mmu_pte_t *table, struct page *tpg,
 		mmu_pte_t pte = pte_read(slot);
 		vaddr_t first, sub_last;
 
+		bool leaf;
+
 		/* Most slots of a user table are empty: skip them without
 		 * asking the codec. */
-		if (pte == MMU_PTE_INVALID || !mmu_pte_is_valid(pte, level))
+		if (pte == MMU_PTE_INVALID)
+			continue;
+		leaf = mmu_pte_is_leaf(pte, level);
+		if (!leaf && !mmu_pte_is_valid(pte, level))
 			continue;
 		left--;
 		first = MAX(va, base + ((vaddr_t)i << shift));
 		/* Inclusive bounds: the top page of the VA space has no end. */
 		sub_last = MIN(last, first | span_mask);
-		if (mmu_pte_is_leaf(pte, level))
+		if (leaf)
 			visit_leaf(w, slot, tpg, level, first, sub_last);
 		else
 			visit_table(w, slot, tpg, level, first, sub_last);
