@@ -72,7 +72,7 @@ static struct page *slab_create(struct kheap_cache *c)
 		*obj = free;
 		free = obj;
 	}
-	pg->flags |= PAGE_SLAB;
+	page_flags_set(pg, PAGE_SLAB);
 	pg->slab_cache = c;
 	pg->slab_free = free;
 	pg->count = 0;
@@ -147,7 +147,7 @@ static void *large_alloc(size_t size)
 	pg = pmm_alloc(order, PMM_DIRECT);
 	if (!pg)
 		return NULL;
-	pg->flags |= PAGE_KHEAP_BIG;
+	page_flags_set(pg, PAGE_KHEAP_BIG);
 	__atomic_fetch_add(&large_blocks, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&large_pages, 1UL << order, __ATOMIC_RELAXED);
 	return page_to_virt(pg);
@@ -200,7 +200,7 @@ void kfree(void *p)
 	}
 	__atomic_fetch_sub(&large_blocks, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&large_pages, 1UL << pg->order, __ATOMIC_RELAXED);
-	pg->flags &= ~PAGE_KHEAP_BIG;
+	page_flags_clear(pg, PAGE_KHEAP_BIG);
 	pmm_free(pg, pg->order);
 }
 

@@ -17,10 +17,11 @@
  *    through it; a removal of its whole span drops one share; any other
  *    change needs pmap_unshare first.
  *
- * Lock order: pmap lock, then pmm zone locks. Entries are read with plain
- * loads under the pmap lock: only hardware writes them concurrently (x86
- * A/D bits, in the low word), so even a torn 32-bit read on i686 yields a
- * usable entry.
+ * Lock order: pmap lock, then pmm zone locks. Entries are read under the
+ * pmap lock with pte_read (<mm/pmap_internal.h>): concurrently, only the
+ * hardware (x86 A/D bits) and a sharer making a shared table read-only
+ * write them, both in the low word, so even a torn 32-bit read on i686
+ * yields a usable entry.
  */
 #include <kern/arch.h>
 #include <kern/errno.h>
@@ -717,7 +718,7 @@ static void unlink_user_slots(struct pmap *pm, struct tlb_batch *batch)
 		child = page_from_phys(mmu_pte_paddr(pte, TOP_LEVEL));
 		mmu_pte_store(&pm->root[s], MMU_PTE_INVALID);
 		table_count(root, -1);
-		child->flags &= ~PAGE_PINNED;
+		page_flags_clear(child, PAGE_PINNED);
 		pm->tables--;
 		tlb_batch_defer_free(batch, child);
 	}
@@ -790,7 +791,7 @@ static void adopt_boot_tables(paddr_t table_pa, unsigned int level)
 	}
 	kernel_pmap.tables++;
 	if (tpg) {
-		tpg->flags |= PAGE_PTABLE | PAGE_PINNED;
+		page_flags_set(tpg, PAGE_PTABLE | PAGE_PINNED);
 		tpg->count = (uint16_t)valid;
 	}
 }

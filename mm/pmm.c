@@ -67,16 +67,16 @@ static void buddy_free_locked(struct pmm_zone *z, struct page *pg,
 	while (order < PMM_MAX_ORDER) {
 		struct page *buddy = buddy_of(pg, order);
 
-		if (!buddy || !(buddy->flags & PAGE_BUDDY) ||
+		if (!buddy || !(page_flags(buddy) & PAGE_BUDDY) ||
 		    buddy->order != order)
 			break;
 		page_list_remove(&z->free[order], buddy);
-		buddy->flags &= ~PAGE_BUDDY;
+		page_flags_clear(buddy, PAGE_BUDDY);
 		if (buddy < pg)
 			pg = buddy;
 		order++;
 	}
-	pg->flags |= PAGE_BUDDY;
+	page_flags_set(pg, PAGE_BUDDY);
 	pg->order = (uint8_t)order;
 	page_list_push(&z->free[order], pg);
 }
@@ -92,14 +92,14 @@ static struct page *buddy_alloc_locked(struct pmm_zone *z, unsigned int order)
 	if (k > PMM_MAX_ORDER)
 		return NULL;
 	pg = page_list_pop(&z->free[k]);
-	pg->flags &= ~PAGE_BUDDY;
+	page_flags_clear(pg, PAGE_BUDDY);
 	/* Split: keep the lower half, give the upper half back each time. */
 	while (k > order) {
 		struct page *upper;
 
 		k--;
 		upper = pg + (1UL << k);
-		upper->flags |= PAGE_BUDDY;
+		page_flags_set(upper, PAGE_BUDDY);
 		upper->order = (uint8_t)k;
 		page_list_push(&z->free[k], upper);
 	}
@@ -144,7 +144,7 @@ static unsigned int pcpu_refill(struct pmm_zone *z, struct pmm_pcpu *pc,
 
 		if (!pg)
 			break;
-		pg->flags |= PAGE_PCPU;
+		page_flags_set(pg, PAGE_PCPU);
 		page_list_push(&pc->list, pg);
 	}
 	spin_unlock(&z->lock);
@@ -159,7 +159,7 @@ static void pcpu_drain(struct pmm_zone *z, struct pmm_pcpu *pc, unsigned long n)
 	while (n-- > 0 && pc->list.head) {
 		struct page *pg = page_list_pop(&pc->list);
 
-		pg->flags &= ~PAGE_PCPU;
+		page_flags_clear(pg, PAGE_PCPU);
 		buddy_free_locked(z, pg, 0);
 	}
 	spin_unlock(&z->lock);
@@ -173,7 +173,7 @@ static struct page *pcpu_alloc(struct pmm_zone *z)
 
 	if (pc->list.head || pcpu_refill(z, pc, PMM_PCPU_BATCH)) {
 		pg = page_list_pop(&pc->list);
-		pg->flags &= ~PAGE_PCPU;
+		page_flags_clear(pg, PAGE_PCPU);
 	}
 	arch_irq_restore(irq);
 	return pg;
@@ -184,7 +184,7 @@ static void pcpu_free(struct pmm_zone *z, struct page *pg)
 	unsigned long irq = arch_irq_save();
 	struct pmm_pcpu *pc = &z->pcpu[pcpu_index()];
 
-	pg->flags |= PAGE_PCPU;
+	page_flags_set(pg, PAGE_PCPU);
 	page_list_push(&pc->list, pg);
 	if (pc->list.count > PMM_PCPU_HIGH)
 		pcpu_drain(z, pc, PMM_PCPU_BATCH);
@@ -283,7 +283,7 @@ void pmm_free(struct page *pg, unsigned int order)
 		panic("pmm_free: frame %#llx still has %d mappings",
 		      (unsigned long long)page_to_phys(pg), (int)pg->mapcount);
 	/* Owner flags (page table, slab, ...) end with the allocation. */
-	pg->flags = 0;
+	__atomic_store_n(&pg->flags, 0, __ATOMIC_RELAXED);
 	if (pmm_poison_frees)
 		poison(pg, order);
 	if (order == 0) {

@@ -45,6 +45,28 @@ struct page {
 };
 
 /*
+ * Changing and testing flags. The buddy allocator tests a neighbour's
+ * PAGE_BUDDY under its zone lock while the neighbour's owner (another
+ * CPU, without that lock) may be changing its other flags: relaxed
+ * atomics, so the test reads a whole value and the race is a defined one.
+ * Locking: none.
+ */
+static inline uint16_t page_flags(const struct page *pg)
+{
+	return __atomic_load_n(&pg->flags, __ATOMIC_RELAXED);
+}
+
+static inline void page_flags_set(struct page *pg, uint16_t f)
+{
+	__atomic_fetch_or(&pg->flags, f, __ATOMIC_RELAXED);
+}
+
+static inline void page_flags_clear(struct page *pg, uint16_t f)
+{
+	__atomic_fetch_and(&pg->flags, (uint16_t)~f, __ATOMIC_RELAXED);
+}
+
+/*
  * Physical address of @pg, and the struct page of the frame holding @pa
  * (NULL if no managed frame holds it: MMIO, holes, unmanaged RAM).
  * Locking: none; the metadata arrays never move after pmm_init.
@@ -117,12 +139,12 @@ static inline void page_ref_get(struct page *pg)
 
 static inline bool page_ref_put(struct page *pg)
 {
-	/* Release, then acquire on the last drop: every earlier use of the
-	 * frame happens before whoever frees it. */
-	if (__atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_RELEASE) != 1)
-		return false;
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return true;
+	/* Release and acquire: every earlier use of the frame (its
+	 * mapcount's updates included) happens before whoever frees it.
+	 * One acq_rel operation rather than release plus an acquire fence
+	 * on the last drop: the same order, and ThreadSanitizer, which does
+	 * not model fences, sees it too. */
+	return __atomic_fetch_sub(&pg->refcount, 1, __ATOMIC_ACQ_REL) == 1;
 }
 
 /* --- Intrusive lists of pages (through @next / @prev) ------------------ */
