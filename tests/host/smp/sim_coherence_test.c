@@ -85,29 +85,6 @@ static vaddr_t va_of(unsigned int p)
 	return BASE_VA + (vaddr_t)p * PAGE_SIZE;
 }
 
-static void add(unsigned long *n, unsigned long v)
-{
-	__atomic_fetch_add(n, v, __ATOMIC_RELAXED);
-}
-
-/* xorshift32, one state per CPU: a run is the same walk per CPU. */
-static uint32_t rnd(uint32_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return *s;
-}
-
-static struct page *frame_with(uint32_t mark)
-{
-	struct page *pg = pmm_alloc(0, 0);
-
-	if (pg)
-		*(volatile uint32_t *)sim_ram_ptr(page_to_phys(pg)) = mark;
-	return pg;
-}
-
 static bool world_setup(struct world *w)
 {
 	memset(w, 0, sizeof(*w));
@@ -116,7 +93,7 @@ static bool world_setup(struct world *w)
 		if (!w->pm[s])
 			return false;
 		for (unsigned int p = 0; p < NPAGES; p++) {
-			w->frame[s][p] = frame_with(MARK(s, p, 0));
+			w->frame[s][p] = sim_frame_with(MARK(s, p, 0));
 			if (!w->frame[s][p] ||
 			    pmap_enter(w->pm[s], va_of(p),
 				       page_to_phys(w->frame[s][p]), PROT,
@@ -162,18 +139,18 @@ static void writable_from_now(struct world *w, unsigned int s, unsigned int p)
 static void map_next(struct world *w, unsigned int s, unsigned int p)
 {
 	unsigned int v = w->version[s][p];
-	struct page *pg = frame_with(MARK(s, p, v));
+	struct page *pg = sim_frame_with(MARK(s, p, v));
 
 	writable_from_now(w, s, p);
 	if (!pg || pmap_enter(w->pm[s], va_of(p), page_to_phys(pg), PROT,
 			      NULL) != 0) {
 		if (pg)
 			pmm_free(pg, 0);
-		add(&w->nomem, 1);
+		sim_add(&w->nomem, 1);
 		return;
 	}
 	w->frame[s][p] = pg;
-	add(&w->remaps, 1);
+	sim_add(&w->remaps, 1);
 }
 
 /* Owner CPU: page @p of region 1 of space @s to a fresh frame. */
@@ -213,7 +190,7 @@ static void toggle_protect(struct world *w, unsigned int s)
 			if (!(__atomic_load_n(&w->ro[s][p], __ATOMIC_RELAXED) & 1))
 				__atomic_add_fetch(&w->ro[s][p], 1,
 						   __ATOMIC_RELEASE);
-	add(&w->protects, 1);
+	sim_add(&w->protects, 1);
 }
 
 /* CPU 0: all of region 2 of space @s unmapped at once, which empties and
@@ -243,7 +220,7 @@ static void bring_up_region2(struct world *w, unsigned int s)
 static void note_stale(struct world *w, unsigned int cpu, unsigned int s,
 		       unsigned int p, uint32_t got, unsigned int want)
 {
-	add(&w->stale, 1);
+	sim_add(&w->stale, 1);
 	if (__atomic_exchange_n(&w->first_taken, 1, __ATOMIC_RELAXED))
 		return;
 	snprintf(w->first, sizeof(w->first),
@@ -265,7 +242,7 @@ static void try_write(struct world *w, unsigned int cpu, unsigned int s,
 
 	if (!(e & 1))
 		return;
-	add(&w->writes, 1);
+	sim_add(&w->writes, 1);
 	if (sim_store32(va_of(p) + SCRATCH, SIM_ACCESS_USER, cpu) == 0 &&
 	    __atomic_load_n(&w->ro[s][p], __ATOMIC_ACQUIRE) == e)
 		note_stale(w, cpu, s, p, MARK(s, p, 0), e);
@@ -278,9 +255,9 @@ static void check_read(struct world *w, unsigned int cpu, unsigned int s,
 	unsigned int want = __atomic_load_n(&w->done[s][p], __ATOMIC_ACQUIRE);
 	uint32_t got;
 
-	add(&w->reads, 1);
+	sim_add(&w->reads, 1);
 	if (sim_load32(va_of(p), SIM_ACCESS_USER, &got) != 0) {
-		add(&w->faults, 1);
+		sim_add(&w->faults, 1);
 		return;
 	}
 	if (MARK_S(got) != s || MARK_P(got) != p || MARK_V(got) < want) {
@@ -299,7 +276,7 @@ static void run_space(struct world *w, unsigned int cpu, unsigned int s,
 	for (unsigned int i = 0; i < 32; i++) {
 		if (i % 4 == 0)
 			sim_ipi_poll();
-		check_read(w, cpu, s, rnd(seed) % NPAGES);
+		check_read(w, cpu, s, sim_rnd(seed) % NPAGES);
 	}
 	__atomic_add_fetch(&w->rounds[cpu], 1, __ATOMIC_RELEASE);
 	/* Let the other CPUs' threads run: the host may have fewer cores. */
@@ -331,7 +308,7 @@ static void let_readers_read(struct world *w)
  * walk runs, from whatever table the walk cache holds for region 2. */
 static void speculate_region2(uint32_t *seed)
 {
-	sim_speculate(BASE2_VA + (NPAGES2 + rnd(seed) % 64) * PAGE_SIZE);
+	sim_speculate(BASE2_VA + (NPAGES2 + sim_rnd(seed) % 64) * PAGE_SIZE);
 }
 
 /* Kernel code only for a while: lazy in space @s, still answering IPIs,
@@ -344,10 +321,10 @@ static void idle_a_while(struct world *w, unsigned int cpu, unsigned int s,
 	speculate_region2(seed);	/* the walk cache knows region 2 */
 	tlb_switch_to(pmap_kernel());
 	__atomic_store_n(&w->lazy_in[cpu], s + 1, __ATOMIC_RELAXED);
-	for (unsigned int i = rnd(seed) % 32; i > 0; i--) {
+	for (unsigned int i = sim_rnd(seed) % 32; i > 0; i--) {
 		sim_ipi_poll();
 		speculate_region2(seed);
-		sim_speculate(va_of(rnd(seed) % NPAGES));
+		sim_speculate(va_of(sim_rnd(seed) % NPAGES));
 		arch_cpu_relax();	/* idle is long next to a remap */
 	}
 	__atomic_store_n(&w->lazy_in[cpu], 0, __ATOMIC_RELAXED);
@@ -363,7 +340,7 @@ static unsigned int rebuild_target(struct world *w, uint32_t *seed)
 		if (s)
 			return s - 1;
 	}
-	return rnd(seed) % NSPACES;
+	return sim_rnd(seed) % NSPACES;
 }
 
 static void cpu_work(unsigned int cpu, void *arg)
@@ -375,13 +352,13 @@ static void cpu_work(unsigned int cpu, void *arg)
 
 	while (remapper ? done < REMAPS :
 	       __atomic_load_n(&w->running, __ATOMIC_ACQUIRE) != 0) {
-		uint32_t r = rnd(&seed) % 16;
+		uint32_t r = sim_rnd(&seed) % 16;
 
 		if (w->one_space) {
 			/* Both remappers aim at the space every CPU runs:
 			 * their requests meet in the readers' queues. */
 			if (remapper && r < 4) {
-				remap(w, 0, (rnd(&seed) % (NPAGES1 / 2)) * 2 +
+				remap(w, 0, (sim_rnd(&seed) % (NPAGES1 / 2)) * 2 +
 					    cpu);
 				done++;
 				let_readers_read(w);
@@ -396,19 +373,19 @@ static void cpu_work(unsigned int cpu, void *arg)
 		if (remapper && r < 4) {
 			/* Own pages: even for CPU 0, odd for CPU 1; region 2
 			 * is CPU 0's, rebuilt one time in four. */
-			if (cpu == 0 && rnd(&seed) % 4 == 0) {
+			if (cpu == 0 && sim_rnd(&seed) % 4 == 0) {
 				down = rebuild_target(w, &seed) + 1;
 				take_down_region2(w, down - 1);
-			} else if (cpu == 1 && rnd(&seed) % 4 == 0)
-				toggle_protect(w, rnd(&seed) % NSPACES);
+			} else if (cpu == 1 && sim_rnd(&seed) % 4 == 0)
+				toggle_protect(w, sim_rnd(&seed) % NSPACES);
 			else
-				remap(w, rnd(&seed) % NSPACES,
-				      (rnd(&seed) % (NPAGES1 / 2)) * 2 + cpu);
+				remap(w, sim_rnd(&seed) % NSPACES,
+				      (sim_rnd(&seed) % (NPAGES1 / 2)) * 2 + cpu);
 			done++;
 		} else if (r < 7) {
 			idle_a_while(w, cpu, s, &seed);	/* then back to s */
 		} else if (r < 9) {
-			s = rnd(&seed) % NSPACES;
+			s = sim_rnd(&seed) % NSPACES;
 		}
 		run_space(w, cpu, s, &seed);
 	}

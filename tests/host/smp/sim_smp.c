@@ -10,6 +10,7 @@
  * are no cross-calls on the host: xcall_handle_ipi has nothing to run.
  */
 #include <kern/arch.h>
+#include <mm/pmm.h>
 #include <smp/cpu.h>
 #include <smp/smp_md.h>
 #include <smp/tlb.h>
@@ -67,4 +68,13 @@ void sim_ipi_poll(void)
 
 void xcall_handle_ipi(void)
 {
+}
+
+struct page *sim_frame_with(uint32_t mark)
+{
+	struct page *pg = pmm_alloc(0, 0);
+
+	if (pg)
+		*(volatile uint32_t *)sim_ram_ptr(page_to_phys(pg)) = mark;
+	return pg;
 }
