@@ -420,10 +420,7 @@ static void walk(struct ktest *t, enum asid_mode mode, unsigned int bits,
 	unsigned long walks0 = sim_poison_walks();
 	const char *why;
 
-	sim_smp_init(NCPUS);
-	tlb_init();
-	asid_setup(mode, bits, NCPUS, &why);
-	sim_tlb_reset();
+	sim_smp_start(NCPUS, mode, bits);
 	if (!world_setup(w)) {
 		ktest_check(t, false, __FILE__, __LINE__, "out of memory");
 		world_teardown(w);

@@ -287,10 +287,7 @@ static void run(struct ktest *t, enum asid_mode mode, unsigned int bits)
 	unsigned long walks0 = sim_poison_walks();
 	const char *why;
 
-	sim_smp_init(NCPUS);
-	tlb_init();
-	asid_setup(mode, bits, NCPUS, &why);
-	sim_tlb_reset();
+	sim_smp_start(NCPUS, mode, bits);
 	KASSERT_TRUE(t, parent_setup(w));
 	sim_run_cpus(NCPUS, share_cpu, w);
 	for (unsigned int c = 0; c < NCHILDREN; c++)

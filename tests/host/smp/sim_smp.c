@@ -78,3 +78,13 @@ struct page *sim_frame_with(uint32_t mark)
 		*(volatile uint32_t *)sim_ram_ptr(page_to_phys(pg)) = mark;
 	return pg;
 }
+
+void sim_smp_start(unsigned int n, enum asid_mode mode, unsigned int bits)
+{
+	const char *why;
+
+	sim_smp_init(n);
+	tlb_init();
+	asid_setup(mode, bits, n, &why);
+	sim_tlb_reset();
+}

@@ -3,11 +3,16 @@
 #define SIM_SMP_H
 
 #include <kern/types.h>
+#include <smp/asid.h>
 
 struct page;
 
 /* CPUs 0..@n-1 online (n <= SIM_CPUS), no IPI pending. */
 void sim_smp_init(unsigned int n);
+
+/* sim_smp_init(@n), then the coherence layer from scratch: tlb_init,
+ * tags in @mode (@bits wide), every simulated TLB empty. */
+void sim_smp_start(unsigned int n, enum asid_mode mode, unsigned int bits);
 
 /* Take the IPIs pending for the calling thread's CPU ("interrupts on"). */
 void sim_ipi_poll(void);
