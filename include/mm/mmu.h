@@ -75,7 +75,7 @@ _Static_assert(MMU_SEPARATE_KERNEL_ROOT ||
 	       "a shared kernel half must start on a root-slot boundary");
 _Static_assert((MMU_SEPARATE_KERNEL_ROOT | MMU_ROOT_PREALLOC | MMU_BBM_REQUIRED |
 		MMU_HAS_BROADCAST_TLBI | MMU_ASID_PER_CPU |
-		MMU_UPGRADE_LOCAL_ONLY) <= 1,
+		MMU_UPGRADE_LOCAL_ONLY | MMU_PTE_LOAD_ATOMIC) <= 1,
 	       "geometry switches are 0 or 1");
 _Static_assert(!MMU_ROOT_PREALLOC ||
 	       MMU_VA_BITS - MMU_PAGE_SHIFT -

@@ -49,7 +49,7 @@ struct page {
  * PAGE_BUDDY under its zone lock while the neighbour's owner (another
  * CPU, without that lock) may be changing its other flags: relaxed
  * atomics, so the test reads a whole value and the race is a defined one.
- * Locking: none.
+ * Locking: none. TLB: none.
  */
 static inline uint16_t page_flags(const struct page *pg)
 {

@@ -20,17 +20,16 @@
  * Entries change under a reader in two ways only: the hardware sets x86
  * A/D bits, and a pmap sharing a table makes its entries read-only
  * (mm/pmap_share.c), both in the low word, so even a torn read of i686
- * yields a usable entry. Where a 64-bit load is one instruction it is a
- * relaxed atomic (a plain load, which race checkers can see); i686 keeps
- * the volatile load (an atomic one would be a locked cmpxchg8b).
+ * yields a usable entry. Where a 64-bit load is one instruction
+ * (MMU_PTE_LOAD_ATOMIC) it is a relaxed atomic, a plain load that race
+ * checkers can see; i686 keeps the volatile load (an atomic one would be
+ * a locked cmpxchg8b).
  */
 static inline mmu_pte_t pte_read(const mmu_pte_t *slot)
 {
-#if defined(__x86_64__) || defined(__aarch64__)
-	return __atomic_load_n(slot, __ATOMIC_RELAXED);
-#else
+	if (MMU_PTE_LOAD_ATOMIC)
+		return __atomic_load_n(slot, __ATOMIC_RELAXED);
 	return READ_ONCE(*slot);
-#endif
 }
 
 /* Entry-count bookkeeping; boot tables outside managed RAM have no page. */

@@ -203,11 +203,12 @@ enum vm_fork_mode {
  * Choose fork's mode from the vm.fork boot parameter's value @value
  * ("copy" or "share"; NULL: the default, share). A bad value prints what
  * was wrong and keeps the default. Locking: boot CPU, before any fork.
+ * TLB: none.
  */
 void vm_fork_configure(const char *value);
 
 /* Set / read the mode (tests switch it around their forks). Spaces
- * forked under either mode work under both. Locking: none. */
+ * forked under either mode work under both. Locking: none. TLB: none. */
 void vm_fork_set_mode(enum vm_fork_mode mode);
 enum vm_fork_mode vm_fork_mode(void);
 

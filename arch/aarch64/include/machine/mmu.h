@@ -27,6 +27,8 @@
  * more (read-only to writable) must be flushed everywhere, as Linux's
  * ptep_set_access_flags does. */
 #define MMU_UPGRADE_LOCAL_ONLY	0
+/* A 64-bit entry loads in one instruction (ldr). */
+#define MMU_PTE_LOAD_ATOMIC	1
 /* TLBI ...IS reaches every PE in the Inner Shareable domain. */
 #define MMU_HAS_BROADCAST_TLBI	1
 /* ASIDs are global names: a broadcast TLBI by ASID must mean the same

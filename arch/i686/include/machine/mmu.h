@@ -22,6 +22,8 @@
 #define MMU_ROOT_PREALLOC	1
 #define MMU_BBM_REQUIRED	0
 #define MMU_HAS_BROADCAST_TLBI	0
+/* A 64-bit entry is two 32-bit loads (an atomic one: locked cmpxchg8b). */
+#define MMU_PTE_LOAD_ATOMIC	0
 /* A page fault drops the stale entry it hit (as x86_64). */
 #define MMU_UPGRADE_LOCAL_ONLY	1
 #define MMU_ASID_PER_CPU	1

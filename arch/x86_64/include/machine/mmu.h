@@ -27,6 +27,8 @@
  * cache entries (SDM vol. 3A 4.10.4.1): a stale entry granting less than
  * the page table only costs a spurious fault, which re-walks. */
 #define MMU_UPGRADE_LOCAL_ONLY	1
+/* A 64-bit entry loads in one instruction (a plain mov). */
+#define MMU_PTE_LOAD_ATOMIC	1
 /* invlpg / INVPCID reach only the executing CPU. */
 #define MMU_HAS_BROADCAST_TLBI	0
 /* PCIDs name TLB contexts per CPU: one address space may hold a
