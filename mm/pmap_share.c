@@ -153,29 +153,22 @@ int pmap_share(struct pmap *dst, struct pmap *src, vaddr_t va, size_t len)
 	return err;
 }
 
-struct protect {
-	struct tlb_batch *batch;
-};
-
-static int protect_one(void *arg, mmu_pte_t *slot, struct page *tpg,
+static int protect_one(void *batch, mmu_pte_t *slot, struct page *tpg,
 		       vaddr_t va, vaddr_t last)
 {
-	struct protect *p = arg;
 	mmu_pte_t pte = pte_read(slot);
 
 	(void)tpg;
 	if (!mmu_pte_table_writable(pte, 1))
 		return 0;	/* shared before: nothing cached is writable */
 	mmu_pte_store(slot, mmu_pte_table_protect(pte, 1, false));
-	tlb_batch_add(p->batch, va, last - va + 1);
+	tlb_batch_add(batch, va, last - va + 1);
 	return 0;
 }
 
 void pmap_share_protect(struct pmap *pm, vaddr_t va, size_t len,
 			struct tlb_batch *batch)
 {
-	struct protect p = { .batch = batch };
-
 	if (len == 0)
 		return;
 	if (((va | len) & SPAN_MASK) || !pmap_range_ok(pm, va, len) ||
@@ -183,7 +176,7 @@ void pmap_share_protect(struct pmap *pm, vaddr_t va, size_t len,
 		panic("pmap_share_protect: bad range [%#lx, +%#lx) or batch",
 		      (unsigned long)va, (unsigned long)len);
 	spin_lock(&pm->lock);
-	walk_spans(pm, va, len, protect_one, &p);
+	walk_spans(pm, va, len, protect_one, batch);
 	spin_unlock(&pm->lock);
 }
 
@@ -287,8 +280,8 @@ static int unshare_one(void *arg, mmu_pte_t *slot, struct page *tpg,
 
 	(void)tpg;
 	if (u->removing && covers_span(va, last))
-		return 0;
-	if (table_shared(slot_table(pte))) {
+		return 0;	/* the removal drops it, shared or not */
+	if (wants_copy(u, slot, va, last)) {
 		struct page *to = page_list_pop(&u->spare);
 
 		if (!to)
